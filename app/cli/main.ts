@@ -1,9 +1,15 @@
 // The `openlines` command: a thin dispatcher; each subcommand lives in its own module and is loaded on demand.
-import { EXIT, type CommandModule, usageError } from './command.ts';
+import { type CommandModule, EXIT, usageError } from './command.ts';
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandModule> }> = {
-  'demo-portal': { summary: 'run the local demo portal and print its webhook URL', load: () => import('./demo-portal-command.ts') },
-  profiles: { summary: 'list, add, edit, remove, import, export and check portal profiles', load: () => import('./profiles-command.ts') },
+  'demo-portal': {
+    summary: 'run the local demo portal and print its webhook URL',
+    load: () => import('./demo-portal-command.ts'),
+  },
+  profiles: {
+    summary: 'list, add, edit, remove, import, export and check portal profiles',
+    load: () => import('./profiles-command.ts'),
+  },
   serve: { summary: 'serve the console to a local browser', load: () => import('./serve-command.ts') },
   restart: { summary: 'start or restart sessions on many chats', load: () => import('./restart-command.ts') },
   resume: { summary: 'resume an unfinished bulk run', load: () => import('./resume-command.ts') },
@@ -13,7 +19,14 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
 function help(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((name) => name.length));
   const lines = Object.entries(COMMANDS).map(([name, { summary }]) => `  ${name.padEnd(width)}  ${summary}`);
-  return ['Usage: openlines <command> [options]', '', 'Commands:', ...lines, '', 'Run `openlines <command> --help` for options.'].join('\n');
+  return [
+    'Usage: openlines <command> [options]',
+    '',
+    'Commands:',
+    ...lines,
+    '',
+    'Run `openlines <command> --help` for options.',
+  ].join('\n');
 }
 
 export async function main(argv: string[]): Promise<number> {
