@@ -1,0 +1,41 @@
+// The one error type a handler throws on purpose: it carries the envelope's code and category, so the dispatcher
+// can pass it to the renderer unchanged. Anything else a handler throws becomes an 'internal' error.
+import type { IpcError } from '../contract/index.ts';
+
+export type HandlerErrorCategory = IpcError['category'];
+
+export interface HandlerErrorInit {
+  code: string;
+  category: HandlerErrorCategory;
+  /** Shown to the user as is: never a secret. */
+  message: string;
+  retryable?: boolean;
+  cause?: unknown;
+}
+
+export class HandlerError extends Error {
+  override readonly name = 'HandlerError';
+  readonly code: string;
+  readonly category: HandlerErrorCategory;
+  readonly retryable: boolean;
+
+  constructor(init: HandlerErrorInit) {
+    super(init.message, init.cause === undefined ? undefined : { cause: init.cause });
+    this.code = init.code;
+    this.category = init.category;
+    this.retryable = init.retryable ?? false;
+  }
+}
+
+/** App codes raised by the handlers themselves (Bitrix24 codes pass through as the portal sent them). */
+export const APP_CODES = {
+  invalidInput: 'INVALID_INPUT',
+  unknownChannel: 'UNKNOWN_CHANNEL',
+  invalidOutput: 'INVALID_OUTPUT',
+  notAvailable: 'NOT_AVAILABLE',
+  notFound: 'NOT_FOUND',
+  keychainUnavailable: 'KEYCHAIN_UNAVAILABLE',
+  secretMissing: 'SECRET_MISSING',
+  forbiddenSender: 'FORBIDDEN_SENDER',
+  internal: 'INTERNAL',
+} as const;
