@@ -1,0 +1,200 @@
+// The open-line chat list: `imopenlines.v2.Session.list` first; where the portal lacks it (ERROR_METHOD_NOT_FOUND)
+// or the plan forbids it (TARIFF_RESTRICTION), the caller's `im.recent.list` completed by `imopenlines.dialog.get`.
+import type { ChatList, ChatRow, SessionStatus } from '../../contract/index.ts';
+import { codeIs } from '../bitrix24/errors.ts';
+import type { BatchCommand, Bitrix24Client } from '../bitrix24/types.ts';
+import { type DialogInfo, parseDialog } from './dialog.ts';
+import { type Directory, lineLabel, operatorLabel, readLines, readOperatorIds } from './directory.ts';
+import { latestIso } from './lenient.ts';
+import { listRecentOpenLineChats, type RecentChat } from './recent-list.ts';
+import { listLatestSessions, type SessionItem } from './session-list.ts';
+import { isActiveStatus, isWaitingStatus, sessionStatusOf } from './session-status.ts';
+
+export interface ChatListOptions {
+  now?: () => number;
+  /**
+   * Chats whose visitor name or session data is read with `imopenlines.dialog.get` per list call (50 per batch
+   * request). Names are remembered, so a large portal fills in over a few refreshes instead of stalling the first.
+   */
+  dialogLookupsPerList?: number;
+}
+
+const OPERATOR_LIST_INTERVAL_MS = 30_000; // the docs ask for at most one Operator.list call every 30 s
+
+/** Reads the chat list of one portal; keeps what does not change between refreshes (visitor names, the route). */
+export class ChatLister {
+  private readonly now: () => number;
+  private readonly lookupBudget: number;
+  private readonly dialogs = new Map<number, DialogInfo>();
+  private route: 'session-list' | 'recent' = 'session-list';
+  private operatorIds: { at: number; ids: number[] } | null = null;
+
+  constructor(
+    private readonly client: Bitrix24Client,
+    options: ChatListOptions = {},
+  ) {
+    this.now = options.now ?? Date.now;
+    this.lookupBudget = options.dialogLookupsPerList ?? 2_000;
+  }
+
+  async list(signal?: AbortSignal): Promise<ChatList> {
+    const directory = await readLines(this.client, signal);
+    for (const id of await this.rosterIds(signal)) {
+      if (!directory.operators.has(id)) directory.operators.set(id, operatorLabel(id));
+    }
+    let rows: ChatRow[] | null = null;
+    if (this.route === 'session-list') {
+      try {
+        rows = await this.fromSessionList(directory, signal);
+      } catch (error) {
+        if (!codeIs(error, 'ERROR_METHOD_NOT_FOUND') && !codeIs(error, 'TARIFF_RESTRICTION')) throw error;
+        this.route = 'recent';
+      }
+    }
+    rows ??= await this.fromRecent(directory, signal);
+    return {
+      chats: rows,
+      lines: sortedEntries(directory.lines),
+      operators: sortedEntries(directory.operators),
+      source: this.route,
+      fetchedAt: this.now(),
+    };
+  }
+
+  /** Forgets what is known about a chat (after a session start), so the next list reads it again. */
+  forget(chatId: number): void {
+    this.dialogs.delete(chatId);
+  }
+
+  private async rosterIds(signal?: AbortSignal): Promise<number[]> {
+    const now = this.now();
+    if (!this.operatorIds || now - this.operatorIds.at >= OPERATOR_LIST_INTERVAL_MS) {
+      this.operatorIds = { at: now, ids: await readOperatorIds(this.client, signal) };
+    }
+    return this.operatorIds.ids;
+  }
+
+  private async fromSessionList(directory: Directory, signal?: AbortSignal): Promise<ChatRow[]> {
+    const { sessions } = await listLatestSessions(this.client, signal);
+    const now = this.now();
+    const statuses = sessions.map((session) => sessionStatusOf(session.status) ?? 'new');
+    // Session.list carries no visitor name: the chat title comes from dialog.get, open sessions first.
+    const order = sessions
+      .map((session, index) => ({ session, active: isActiveStatus(statuses[index]!) }))
+      .filter(({ session }) => !this.dialogs.has(session.chatId))
+      .sort((a, b) => Number(b.active) - Number(a.active) || compareDesc(a.session.dateCreate, b.session.dateCreate))
+      .map(({ session }) => session.chatId);
+    await this.readDialogs(order, signal);
+    return sessions.map((session, index) => this.sessionRow(session, statuses[index]!, directory, now));
+  }
+
+  private sessionRow(session: SessionItem, status: SessionStatus, directory: Directory, now: number): ChatRow {
+    const dialog = this.dialogs.get(session.chatId);
+    const active = isActiveStatus(status);
+    const lastActivity = latestIso(
+      session.dateCreate,
+      session.dateFirstAnswer,
+      session.dateOperatorAnswer,
+      session.dateClose,
+    );
+    return row(directory, {
+      chatId: session.chatId,
+      lineId: session.configId || dialog?.lineId || 0,
+      visitor: dialog?.title || visitorLabel(session.userCode, session.userId),
+      status,
+      active,
+      operatorId: session.operatorId,
+      sessionId: session.id,
+      dateCreate: session.dateCreate,
+      lastActivity,
+      waitingSeconds: active && isWaitingStatus(status) ? secondsSince(session.dateCreate, now) : null,
+    });
+  }
+
+  private async fromRecent(directory: Directory, signal?: AbortSignal): Promise<ChatRow[]> {
+    const { chats } = await listRecentOpenLineChats(this.client, signal);
+    const missing = chats
+      .filter((chat) => chat.incomplete && !this.dialogs.has(chat.chatId))
+      .sort((a, b) => compareDesc(a.lastActivity, b.lastActivity))
+      .map((chat) => chat.chatId);
+    await this.readDialogs(missing, signal);
+    const now = this.now();
+    return chats.map((chat) => this.recentRow(chat, directory, now));
+  }
+
+  private recentRow(chat: RecentChat, directory: Directory, now: number): ChatRow {
+    const dialog = chat.incomplete ? this.dialogs.get(chat.chatId) : undefined;
+    const ownerId = dialog?.ownerId ?? chat.ownerId;
+    const sessionId = chat.sessionId || dialog?.sessionId || 0;
+    // Without `lines.status` (the caller is in no queue) the state is inferred: a responsible operator means the
+    // dialog was answered, none means it waits in the queue, no session at all means it is closed.
+    const status: SessionStatus =
+      (chat.statusCode === null ? null : sessionStatusOf(chat.statusCode)) ??
+      (sessionId === 0 ? 'closed' : ownerId > 0 ? 'answered' : 'new');
+    const active = isActiveStatus(status);
+    const dateCreate = chat.dateCreate ?? dialog?.dateCreate ?? null;
+    const lastActivity = latestIso(chat.lastActivity, dateCreate);
+    return row(directory, {
+      chatId: chat.chatId,
+      lineId: chat.lineId || dialog?.lineId || 0,
+      visitor: chat.title || dialog?.title || visitorLabel(chat.userCode, 0),
+      status,
+      active,
+      operatorId: ownerId,
+      sessionId,
+      dateCreate,
+      lastActivity,
+      waitingSeconds: active && isWaitingStatus(status) ? secondsSince(lastActivity, now) : null,
+    });
+  }
+
+  /** Batched `imopenlines.dialog.get` for up to the per-list budget; chats the caller may not read are skipped. */
+  private async readDialogs(chatIds: number[], signal?: AbortSignal): Promise<void> {
+    const wanted = chatIds.slice(0, this.lookupBudget);
+    if (wanted.length === 0) return;
+    const commands: BatchCommand[] = wanted.map((chatId) => ({
+      key: `d${chatId}`,
+      method: 'imopenlines.dialog.get',
+      params: { CHAT_ID: chatId },
+    }));
+    const report = await this.client.batch(commands, { idempotent: true, signal });
+    for (const outcome of report.outcomes.values()) {
+      if (outcome.status !== 'ok') continue;
+      const dialog = parseDialog(outcome.result);
+      if (dialog.chatId > 0) this.dialogs.set(dialog.chatId, dialog);
+    }
+    if (report.stoppedBy) throw report.stoppedBy;
+  }
+}
+
+type RowCore = Omit<ChatRow, 'lineName' | 'operatorName'>;
+
+function row(directory: Directory, core: RowCore): ChatRow {
+  if (core.lineId > 0 && !directory.lines.has(core.lineId)) directory.lines.set(core.lineId, lineLabel(core.lineId));
+  if (core.operatorId > 0 && !directory.operators.has(core.operatorId)) {
+    directory.operators.set(core.operatorId, operatorLabel(core.operatorId));
+  }
+  return {
+    ...core,
+    lineName: directory.lines.get(core.lineId) ?? '',
+    operatorName: core.operatorId > 0 ? (directory.operators.get(core.operatorId) ?? '') : '',
+  };
+}
+
+function visitorLabel(userCode: string, userId: number): string {
+  if (userId > 0) return `Visitor #${userId}`;
+  return userCode ? `Visitor ${userCode}` : 'Visitor';
+}
+
+function secondsSince(iso: string | null, now: number): number | null {
+  if (iso === null) return null;
+  return Math.max(0, Math.round((now - Date.parse(iso)) / 1000));
+}
+
+function compareDesc(a: string | null, b: string | null): number {
+  return (b === null ? 0 : Date.parse(b)) - (a === null ? 0 : Date.parse(a));
+}
+
+function sortedEntries(map: Map<number, string>): Array<{ id: number; name: string }> {
+  return [...map].map(([id, name]) => ({ id, name })).sort((a, b) => a.id - b.id);
+}
