@@ -1,0 +1,45 @@
+// Typed profile errors: each has a stable `code` the IPC envelope and the CLI's exit code key on, and a message
+// that is safe to show (never a secret, never a file's content).
+import type { FieldProblem } from './schema.ts';
+
+export type ProfileErrorCode =
+  | 'PROFILE_NOT_FOUND'
+  | 'PROFILE_EXISTS'
+  | 'INVALID_PROFILE'
+  | 'NO_PROFILE'
+  | 'SECRET_MISSING'
+  | 'PROFILES_FILE_UNREADABLE'
+  | 'PROFILES_FILE_TOO_NEW'
+  | 'PROVISIONING_FILE_INVALID';
+
+export class ProfileError extends Error {
+  override readonly name: string = 'ProfileError';
+  constructor(
+    readonly code: ProfileErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Bad profile input: every problem, field by field. */
+export class ProfileValidationError extends ProfileError {
+  override readonly name = 'ProfileValidationError';
+  constructor(readonly problems: FieldProblem[]) {
+    super('INVALID_PROFILE', `The profile is not valid: ${problems.map((p) => `${p.field} ${p.reason}`).join('; ')}.`);
+  }
+}
+
+/** The profile has no secret in the keychain yet (e.g. it was provisioned by IT): ask the user for it. */
+export class SecretMissingError extends ProfileError {
+  override readonly name = 'SecretMissingError';
+  constructor(
+    readonly profileId: string,
+    readonly profileName: string,
+  ) {
+    super(
+      'SECRET_MISSING',
+      `Profile "${profileName}" has no secret in the keychain yet; enter its webhook (or OAuth secret) to use it.`,
+    );
+  }
+}
