@@ -4,7 +4,7 @@ import type { ChatList, ChatRow, SessionStatus } from '../../contract/index.ts';
 import { codeIs } from '../bitrix24/errors.ts';
 import type { BatchCommand, Bitrix24Client } from '../bitrix24/types.ts';
 import { type DialogInfo, parseDialog } from './dialog.ts';
-import { type Directory, lineLabel, operatorLabel, readLines, readOperatorIds } from './directory.ts';
+import { type Directory, lineLabel, operatorLabel, readLines, readOperatorRoster } from './directory.ts';
 import { latestIso } from './lenient.ts';
 import { listRecentOpenLineChats, type RecentChat } from './recent-list.ts';
 import { listLatestSessions, type SessionItem } from './session-list.ts';
@@ -27,7 +27,7 @@ export class ChatLister {
   private readonly lookupBudget: number;
   private readonly dialogs = new Map<number, DialogInfo>();
   private route: 'session-list' | 'recent' = 'session-list';
-  private operatorIds: { at: number; ids: number[] } | null = null;
+  private roster: { at: number; operators: Array<{ id: number; name: string }> } | null = null;
 
   constructor(
     private readonly client: Bitrix24Client,
@@ -39,8 +39,10 @@ export class ChatLister {
 
   async list(signal?: AbortSignal): Promise<ChatList> {
     const directory = await readLines(this.client, signal);
-    for (const id of await this.rosterIds(signal)) {
-      if (!directory.operators.has(id)) directory.operators.set(id, operatorLabel(id));
+    for (const { id, name } of await this.operatorRoster(signal)) {
+      const known = directory.operators.get(id);
+      if (known === undefined || (name && known === operatorLabel(id)))
+        directory.operators.set(id, name || operatorLabel(id));
     }
     let rows: ChatRow[] | null = null;
     if (this.route === 'session-list') {
@@ -66,12 +68,12 @@ export class ChatLister {
     this.dialogs.delete(chatId);
   }
 
-  private async rosterIds(signal?: AbortSignal): Promise<number[]> {
+  private async operatorRoster(signal?: AbortSignal): Promise<Array<{ id: number; name: string }>> {
     const now = this.now();
-    if (!this.operatorIds || now - this.operatorIds.at >= OPERATOR_LIST_INTERVAL_MS) {
-      this.operatorIds = { at: now, ids: await readOperatorIds(this.client, signal) };
+    if (!this.roster || now - this.roster.at >= OPERATOR_LIST_INTERVAL_MS) {
+      this.roster = { at: now, operators: await readOperatorRoster(this.client, signal) };
     }
-    return this.operatorIds.ids;
+    return this.roster.operators;
   }
 
   private async fromSessionList(directory: Directory, signal?: AbortSignal): Promise<ChatRow[]> {
@@ -100,7 +102,9 @@ export class ChatLister {
     return row(directory, {
       chatId: session.chatId,
       lineId: session.configId || dialog?.lineId || 0,
-      visitor: dialog?.title || visitorLabel(session.userCode, session.userId),
+      visitor:
+        visitorFromTitle(dialog?.title ?? '', directory, session.configId) ||
+        visitorLabel(session.userCode, session.userId),
       status,
       active,
       operatorId: session.operatorId,
@@ -137,7 +141,9 @@ export class ChatLister {
     return row(directory, {
       chatId: chat.chatId,
       lineId: chat.lineId || dialog?.lineId || 0,
-      visitor: chat.title || dialog?.title || visitorLabel(chat.userCode, 0),
+      visitor:
+        visitorFromTitle(chat.title || dialog?.title || '', directory, chat.lineId || dialog?.lineId || 0) ||
+        visitorLabel(chat.userCode, 0),
       status,
       active,
       operatorId: ownerId,
@@ -179,6 +185,13 @@ function row(directory: Directory, core: RowCore): ChatRow {
     lineName: directory.lines.get(core.lineId) ?? '',
     operatorName: core.operatorId > 0 ? (directory.operators.get(core.operatorId) ?? '') : '',
   };
+}
+
+/** Open-line chats are titled `<visitor> - <line name>`; the list shows the visitor part. */
+function visitorFromTitle(title: string, directory: Directory, lineId: number): string {
+  const lineName = directory.lines.get(lineId);
+  const suffix = lineName ? ` - ${lineName}` : null;
+  return suffix && title.endsWith(suffix) && title.length > suffix.length ? title.slice(0, -suffix.length) : title;
 }
 
 function visitorLabel(userCode: string, userId: number): string {

@@ -45,13 +45,25 @@ export async function readLines(client: Bitrix24Client, signal?: AbortSignal): P
   return { lines, operators };
 }
 
-/** Operator ids the portal reports load for; [] where the method is missing or the plan or rights forbid it. */
-export async function readOperatorIds(client: Bitrix24Client, signal?: AbortSignal): Promise<number[]> {
+/**
+ * Operators the portal reports load for, with a name where the answer carries one; [] where the method is missing
+ * or the plan or rights forbid it. The docs call the id `userId`; some portals answer `operatorId`.
+ */
+export async function readOperatorRoster(
+  client: Bitrix24Client,
+  signal?: AbortSignal,
+): Promise<Array<{ id: number; name: string }>> {
   try {
     const { result } = await client.call('imopenlines.v2.Operator.list', {}, { idempotent: true, signal });
     const record = asRecord(result);
-    const items = asList(record.operators ?? result);
-    return [...new Set(items.map((item) => asInt(asRecord(item).userId)).filter((id) => id > 0))];
+    const roster = new Map<number, string>();
+    for (const raw of asList(record.operators ?? result)) {
+      const item = asRecord(raw);
+      const id = asInt(item.userId) || asInt(item.operatorId);
+      const name = asText(item.name).trim();
+      if (id > 0 && (name || !roster.has(id))) roster.set(id, name);
+    }
+    return [...roster].map(([id, name]) => ({ id, name }));
   } catch (error) {
     if (isBitrix24Error(error) && (error.category === 'bad-input' || error.category === 'permission')) return [];
     throw error;
