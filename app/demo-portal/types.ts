@@ -36,6 +36,8 @@ export interface DemoPortalOptions {
   oauth?: { clientId?: string; clientSecret?: string; accessToken?: string; refreshToken?: string };
   /** Whether `imopenlines.v2.Session.list` exists (`absent` → ERROR_METHOD_NOT_FOUND, `tariff` → TARIFF_RESTRICTION). */
   sessionList?: 'available' | 'absent' | 'tariff';
+  /** Scopes granted to the webhook and the OAuth app (default imopenlines, im, user, crm); `scope` returns them. */
+  scopes?: string[];
 }
 
 /** Faults are drawn per request from a seeded generator, so a run is reproducible. */
@@ -56,6 +58,8 @@ export interface DemoFaults {
   garbage?: { status: number; body: string } | null;
   /** Seed for the fault generator (default 7). */
   seed?: number;
+  /** imopenlines methods answer 400 USER_ID: the portal cannot tell which user calls (e.g. a fired employee's webhook). */
+  unknownCaller?: boolean;
 }
 
 export interface DemoCounters {
@@ -86,6 +90,10 @@ export interface DemoChat {
   operatorId: number;
   dateCreate: string;
   lastActivity: string;
+  /** Pinned to its operator (PAUSE=Y in entity_data_1). */
+  pinned: boolean;
+  /** False on the line the webhook user has no rights to (ACCESS_DENIED). */
+  accessible: boolean;
 }
 
 export interface DemoPortal {
@@ -108,10 +116,17 @@ export interface DemoPortal {
   resetCounters(): void;
   setFaults(faults: DemoFaults): void;
   setPlan(plan: DemoPlan): void;
+  /** Replaces the granted scopes, e.g. to drop `imopenlines` and see `insufficient_scope`. */
+  setScopes(scopes: string[]): void;
   /** Makes the current access token expire: the next OAuth call gets 401 expired_token. */
   expireAccessToken(): void;
   /** Snapshot of a chat's state, for assertions. */
   chat(chatId: number): DemoChat | undefined;
+  /** Open-line chat ids in seed order. */
   chatIds(): number[];
+  /** Config ids of the lines the webhook user cannot access. */
+  restrictedLineIds(): number[];
+  /** Ids of ordinary group chats (CHAT_TYPE errors). */
+  groupChatIds(): number[];
   close(): Promise<void>;
 }

@@ -1,0 +1,383 @@
+// The demo portal's reproducible data set: lines, operators, open-line chats with sessions, a few group chats.
+// Generation is one pass with a seeded PRNG and stays well under a second for 50,000 chats.
+
+export function mulberry32(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Session STATUS integers (fact sheet §7.1). */
+export const STATUS = {
+  new: 0,
+  skip: 5,
+  answer: 10,
+  client: 20,
+  clientAfterOperator: 25,
+  operator: 40,
+  waitClient: 50,
+  close: 60,
+  spam: 65,
+  duplicate: 69,
+  silentlyClose: 75,
+} as const;
+export const ALL_STATUSES = [0, 5, 10, 20, 25, 40, 50, 60, 65, 69, 75] as const;
+export const isClosed = (status: number): boolean => status >= 60;
+
+export interface Operator {
+  id: number;
+  name: string;
+  lastName: string;
+  workPosition: string;
+  presence: 'online' | 'away' | 'offline';
+  maxChats: number;
+}
+
+export interface Line {
+  id: number;
+  name: string;
+  connector: string;
+  active: boolean;
+  queue: number[];
+  /** False for the line the webhook user has no rights to (ACCESS_DENIED / ACCESS_ERROR). */
+  accessible: boolean;
+  dateCreate: number;
+}
+
+export interface Message {
+  id: number;
+  authorId: number;
+  date: number;
+  text: string;
+}
+
+export interface SessionRecord {
+  id: number;
+  chatId: number;
+  lineId: number;
+  operatorId: number;
+  status: number;
+  dateCreate: number;
+  dateClose: number | null;
+  dateFirstAnswer: number | null;
+  closeReason: 'operator' | 'auto' | 'spam' | 'client' | null;
+  vote: 'like' | 'dislike' | null;
+  /** Generated on first read, so 50,000 chats cost nothing until someone opens them. */
+  messages: Message[] | undefined;
+  messageSeed: number;
+}
+
+export interface OpenLineChat {
+  chatId: number;
+  lineId: number;
+  visitorId: number;
+  visitorName: string;
+  userCode: string;
+  connector: string;
+  /** Current session (the latest); older ones are in `pastSessions`. */
+  session: SessionRecord;
+  pastSessions: SessionRecord[];
+  pinned: boolean;
+  silent: boolean;
+  /** Whether the webhook user is a member (shows in im.recent.*). */
+  callerIsMember: boolean;
+  crmLeadId: number;
+  lastActivity: number;
+}
+
+export interface GroupChat {
+  chatId: number;
+  title: string;
+  lastActivity: number;
+}
+
+export interface PortalData {
+  operators: Operator[];
+  lines: Line[];
+  chats: Map<number, OpenLineChat>;
+  chatOrder: number[];
+  groupChats: Map<number, GroupChat>;
+  sessions: Map<number, SessionRecord>;
+  nextSessionId: number;
+  nextMessageId: number;
+}
+
+export const HOSTILE_NAMES = [
+  '<script>alert(1)</script>',
+  '<img src=x onerror=alert(1)>',
+  `${'Very long visitor name '.repeat(14)}end`.slice(0, 300),
+  `"Bobby" O'Brien'); DROP TABLE chats;--`,
+  '\u202Eevil.exe\u202C \u200Fשלום\u200F',
+  '{{constructor.constructor("alert(1)")()}} #{7*7} %s %n',
+] as const;
+
+const NAME_POOLS: ReadonlyArray<{ first: readonly string[]; last: readonly string[]; sep: string }> = [
+  {
+    first: ['Emma', 'Lucas', 'Sofia', 'Liam', 'Zoë', 'José', 'Chloé', 'Noah'],
+    last: ['Schmidt', 'Martin', 'Rossi', 'García', 'Müller', 'Dubois'],
+    sep: ' ',
+  },
+  {
+    first: ['Иван', 'Мария', 'Олег', 'Анна', 'Дмитрий'],
+    last: ['Петров', 'Смирнова', 'Кузнецов', 'Соколова'],
+    sep: ' ',
+  },
+  { first: ['王', '李', '张', '刘', '陈'], last: ['伟', '娜', '敏', '静', '强'], sep: '' },
+  { first: ['محمد', 'فاطمة', 'علي', 'ليلى'], last: ['العلي', 'الزهراء', 'حسن', 'منصور'], sep: ' ' },
+  { first: ['Anna 🌸', '🚀 Kai', 'Mia 👩‍💻', 'Leo 🦁'], last: ['', '✨', '🎉'], sep: ' ' },
+];
+
+const MESSAGE_TEXTS = [
+  'Hello! I have a question about my order.',
+  'Здравствуйте, не могу оплатить заказ.',
+  '你好，我的包裹在哪里？',
+  'مرحبا، أحتاج إلى مساعدة',
+  'Thanks a lot 🙏',
+  'See https://example.com/orders/42?tab=status for details',
+  'Please wait, I am checking.',
+  'Is anyone there?',
+  '<b>bold</b> & "quoted" text',
+  'Your request has been forwarded to the specialist.',
+];
+
+export const OPERATORS: readonly Operator[] = [
+  { id: 1, name: 'Alex', lastName: 'Morgan', workPosition: 'Supervisor', presence: 'online', maxChats: 10 },
+  { id: 2, name: 'Olga', lastName: 'Ivanova', workPosition: 'Operator', presence: 'online', maxChats: 8 },
+  { id: 3, name: 'Chen', lastName: 'Wei', workPosition: 'Operator', presence: 'online', maxChats: 8 },
+  { id: 4, name: 'Fatima', lastName: 'Haddad', workPosition: 'Operator', presence: 'away', maxChats: 6 },
+  { id: 5, name: 'Jonas', lastName: 'Berg', workPosition: 'Senior operator', presence: 'offline', maxChats: 12 },
+  { id: 6, name: 'Priya', lastName: 'Nair', workPosition: 'Operator', presence: 'online', maxChats: 8 },
+  { id: 7, name: 'Marco', lastName: 'Bianchi', workPosition: 'VIP desk', presence: 'online', maxChats: 4 },
+];
+
+const DAY = 86_400_000;
+
+const STATUS_WEIGHTS: ReadonlyArray<[number, number]> = [
+  [0, 8],
+  [5, 4],
+  [10, 8],
+  [20, 10],
+  [25, 6],
+  [40, 14],
+  [50, 5],
+  [60, 30],
+  [65, 5],
+  [69, 3],
+  [75, 7],
+];
+const STATUS_TOTAL = STATUS_WEIGHTS.reduce((sum, [, weight]) => sum + weight, 0);
+
+function pick<T>(random: () => number, items: readonly T[]): T {
+  return items[Math.floor(random() * items.length)] as T;
+}
+
+function weightedStatus(random: () => number): number {
+  let roll = random() * STATUS_TOTAL;
+  for (const [status, weight] of STATUS_WEIGHTS) {
+    roll -= weight;
+    if (roll < 0) return status;
+  }
+  return 60;
+}
+
+function visitorName(random: () => number): string {
+  const pool = pick(random, NAME_POOLS);
+  return `${pick(random, pool.first)}${pool.sep}${pick(random, pool.last)}`.trim();
+}
+
+export function makeLines(now: number): Line[] {
+  return [
+    {
+      id: 1,
+      name: 'Website chat',
+      connector: 'livechat',
+      active: true,
+      queue: [1, 2, 3],
+      accessible: true,
+      dateCreate: now - 400 * DAY,
+    },
+    {
+      id: 2,
+      name: 'Telegram',
+      connector: 'telegrambot',
+      active: true,
+      queue: [1, 2, 4],
+      accessible: true,
+      dateCreate: now - 300 * DAY,
+    },
+    {
+      id: 3,
+      name: 'WhatsApp',
+      connector: 'whatsappbytwilio',
+      active: true,
+      queue: [3, 5, 6],
+      accessible: true,
+      dateCreate: now - 200 * DAY,
+    },
+    {
+      id: 4,
+      name: 'VIP clients (restricted)',
+      connector: 'livechat',
+      active: true,
+      queue: [7],
+      accessible: false,
+      dateCreate: now - 150 * DAY,
+    },
+    {
+      id: 5,
+      name: 'Facebook (inactive)',
+      connector: 'facebook',
+      active: false,
+      queue: [2],
+      accessible: true,
+      dateCreate: now - 500 * DAY,
+    },
+  ];
+}
+
+const LINE_WEIGHTS: ReadonlyArray<[number, number]> = [
+  [1, 35],
+  [2, 25],
+  [3, 25],
+  [4, 10],
+  [5, 5],
+];
+
+function weightedLine(random: () => number): number {
+  let roll = random() * 100;
+  for (const [line, weight] of LINE_WEIGHTS) {
+    roll -= weight;
+    if (roll < 0) return line;
+  }
+  return 1;
+}
+
+function makeSession(
+  random: () => number,
+  id: number,
+  chatId: number,
+  line: Line,
+  status: number,
+  dateCreate: number,
+  now: number,
+): SessionRecord {
+  const taken = status !== 0 && status !== 5;
+  const operatorId = taken ? pick(random, line.queue) : 0;
+  const dateFirstAnswer = taken ? Math.min(now, dateCreate + Math.floor(random() * 600_000)) : null;
+  const closed = isClosed(status);
+  return {
+    id,
+    chatId,
+    lineId: line.id,
+    operatorId,
+    status,
+    dateCreate,
+    dateClose: closed ? Math.min(now, dateCreate + Math.floor(random() * DAY)) : null,
+    dateFirstAnswer,
+    closeReason: !closed ? null : status === 65 ? 'spam' : pick(random, ['operator', 'auto', 'client'] as const),
+    vote: closed && random() < 0.3 ? pick(random, ['like', 'dislike'] as const) : null,
+    messages: undefined,
+    messageSeed: Math.floor(random() * 2 ** 31),
+  };
+}
+
+export function generatePortalData(seed: number, chatCount: number, callerId: number, now = Date.now()): PortalData {
+  const random = mulberry32(seed);
+  const lines = makeLines(now);
+  const lineById = new Map(lines.map((line) => [line.id, line]));
+  const callerLines = new Set(lines.filter((line) => line.queue.includes(callerId)).map((line) => line.id));
+  const chats = new Map<number, OpenLineChat>();
+  const sessions = new Map<number, SessionRecord>();
+  const chatOrder: number[] = [];
+  for (let index = 0; index < chatCount; index++) {
+    const chatId = 1001 + index;
+    // The first chats cover every status on accessible lines, so small data sets still show them all.
+    const lineId = index < ALL_STATUSES.length ? 1 + (index % 3) : weightedLine(random);
+    const line = lineById.get(lineId) as Line;
+    const status = index < ALL_STATUSES.length ? (ALL_STATUSES[index] as number) : weightedStatus(random);
+    const hostileIndex = (index - 2) / 3;
+    const name =
+      Number.isInteger(hostileIndex) && hostileIndex >= 0 && hostileIndex < HOSTILE_NAMES.length
+        ? (HOSTILE_NAMES[hostileIndex] as string)
+        : visitorName(random);
+    const visitorId = 100_000 + index;
+    const dateCreate = now - Math.floor(random() * 30 * DAY) - 60_000;
+    const session = makeSession(random, 500 + index * 3 + 2, chatId, line, status, dateCreate, now);
+    sessions.set(session.id, session);
+    const pastSessions: SessionRecord[] = [];
+    if (random() < 0.25) {
+      const past = makeSession(
+        random,
+        session.id - 1,
+        chatId,
+        line,
+        60,
+        dateCreate - Math.floor(random() * 60 * DAY) - DAY,
+        now,
+      );
+      pastSessions.push(past);
+      sessions.set(past.id, past);
+    }
+    const lastActivity = Math.min(
+      now,
+      (session.dateClose ?? session.dateFirstAnswer ?? dateCreate) + Math.floor(random() * 3_600_000),
+    );
+    chats.set(chatId, {
+      chatId,
+      lineId,
+      visitorId,
+      visitorName: name,
+      userCode: `${line.connector}|${lineId}|${chatId + 7000}|${visitorId}`,
+      connector: line.connector,
+      session,
+      pastSessions,
+      pinned: !isClosed(status) && random() < 0.1,
+      silent: false,
+      callerIsMember: callerLines.has(lineId) || session.operatorId === callerId,
+      crmLeadId: random() < 0.6 ? 1 + Math.floor(random() * 5000) : 0,
+      lastActivity,
+    });
+    chatOrder.push(chatId);
+  }
+  const groupChats = new Map<number, GroupChat>();
+  const titles = ['General', 'Support team', 'Sales', 'Night shift', 'Off-topic'];
+  titles.forEach((title, index) => {
+    groupChats.set(101 + index, { chatId: 101 + index, title, lastActivity: now - (index + 1) * 3_600_000 });
+  });
+  return {
+    operators: [...OPERATORS],
+    lines,
+    chats,
+    chatOrder,
+    groupChats,
+    sessions,
+    nextSessionId: 500 + chatCount * 3 + 10,
+    nextMessageId: (500 + chatCount * 3 + 10) * 20,
+  };
+}
+
+/** The messages of a session, generated from its seed the first time they are read. */
+export function sessionMessages(session: SessionRecord, chat: OpenLineChat): Message[] {
+  if (session.messages) return session.messages;
+  const random = mulberry32(session.messageSeed);
+  const count = 2 + Math.floor(random() * 7);
+  const messages: Message[] = [];
+  let date = session.dateCreate;
+  for (let k = 0; k < count; k++) {
+    const fromVisitor = k % 2 === 0 || session.operatorId === 0;
+    date += Math.floor(random() * 120_000) + 1000;
+    messages.push({
+      id: session.id * 20 + k,
+      authorId: fromVisitor ? chat.visitorId : session.operatorId,
+      date,
+      text: pick(random, MESSAGE_TEXTS),
+    });
+  }
+  session.messages = messages;
+  return messages;
+}

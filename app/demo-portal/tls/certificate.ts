@@ -1,0 +1,57 @@
+// The demo portal's own throw-away self-signed certificate for 127.0.0.1 and localhost (valid 100 years).
+// It protects nothing: the key is public on purpose, so tests and benchmarks can speak https to the local portal.
+// Generated once with:
+//   openssl req -x509 -newkey rsa:2048 -nodes -days 36500 -subj "/CN=Open Lines Console demo portal" \
+//     -addext "subjectAltName=IP:127.0.0.1,DNS:localhost" -addext "basicConstraints=critical,CA:TRUE"
+
+export const DEMO_TLS_CERTIFICATE = `-----BEGIN CERTIFICATE-----
+MIIDUTCCAjmgAwIBAgIUdLaR3iZ9LTvqbCil7l70WgeXaTwwDQYJKoZIhvcNAQEL
+BQAwKTEnMCUGA1UEAwweT3BlbiBMaW5lcyBDb25zb2xlIGRlbW8gcG9ydGFsMCAX
+DTI2MTEyNTExNDk0MloYDzIxMjYxMTAxMTE0OTQyWjApMScwJQYDVQQDDB5PcGVu
+IExpbmVzIENvbnNvbGUgZGVtbyBwb3J0YWwwggEiMA0GCSqGSIb3DQEBAQUAA4IB
+DwAwggEKAoIBAQC1JR0BG1qXmpVt0HY7X3c1qtItnTyZ/w7ozTkpPtDvrb8nMEEs
+lg5qQenzOsf0bTiywtDSce0tXG1yI4VEhRoG839Wwnm+UZpBWqmVjPBfEddVJP44
+kLO8pqbwHKhFE32gkmExL1+M0fqNXIhbLI0a2k91ywpwemB4d/pMT/B080GxNMpX
+3/9lQvn0h6i6fEVxOw4Qlr9O7opuIvK58uuj66+PXXCdUFhcL9vR4ITtuWuyxypT
+mjZ5UfC7LLQaS6bln+6raLR3upfKWHb7QOZw8KugyZqCeH/+pZgdPIlGl6VCTvGP
+WxlHvZDosGqQIyqH5obIL8IlkW1CCwLqPsCjAgMBAAGjbzBtMB0GA1UdDgQWBBTl
+4Jsh/XhkpoJ/0gGfLkU7a1JX2zAfBgNVHSMEGDAWgBTl4Jsh/XhkpoJ/0gGfLkU7
+a1JX2zAaBgNVHREEEzARhwR/AAABgglsb2NhbGhvc3QwDwYDVR0TAQH/BAUwAwEB
+/zANBgkqhkiG9w0BAQsFAAOCAQEALkIETv2/jBbkJH3Fno6gbKJHIXsTNoQwfWOo
+oZdTrK5qY0moVsfwQ6V7zQ6XUTrrlY2XHySsonkIGKAukwDtdmM3Q2/8Zm7EyeiI
+miplTmyyXj5J/D2JKUezBhSp1Ma5zIJAWIHq52NEKzpRIM16MTys4gallpvy9pcj
+Gsu9U3+ufqQsX8N/Pghy39c58JjcQT0jrDI4314I2ZWERi350ATrtWKY4DDi50wZ
+LKthYNOB5wuRIqteWQeP5em4WgNP07cpTE+SfmNZUSS+stTC/JKE0IUsw4LCbHDT
+yp6mTAAV+9rKW72JT6CSmPEkQWXJAdbMIY7wFUgLYGykFnVnAg==
+-----END CERTIFICATE-----
+`;
+
+export const DEMO_TLS_KEY = `-----BEGIN PRIVATE KEY-----
+MIIEvgIBADANBgkqhkiG9w0BAQEFAASCBKgwggSkAgEAAoIBAQC1JR0BG1qXmpVt
+0HY7X3c1qtItnTyZ/w7ozTkpPtDvrb8nMEEslg5qQenzOsf0bTiywtDSce0tXG1y
+I4VEhRoG839Wwnm+UZpBWqmVjPBfEddVJP44kLO8pqbwHKhFE32gkmExL1+M0fqN
+XIhbLI0a2k91ywpwemB4d/pMT/B080GxNMpX3/9lQvn0h6i6fEVxOw4Qlr9O7opu
+IvK58uuj66+PXXCdUFhcL9vR4ITtuWuyxypTmjZ5UfC7LLQaS6bln+6raLR3upfK
+WHb7QOZw8KugyZqCeH/+pZgdPIlGl6VCTvGPWxlHvZDosGqQIyqH5obIL8IlkW1C
+CwLqPsCjAgMBAAECggEAGFD+lz7yRsagB4lDzc2PZZtkMm5Yi72S5UpjQXemuX3j
+2qFeJluQXNAzVQzPea7NvSVsvctAUOYG5RsCkUOizksSjXV2vUccA2jluecc/04Y
+T1wzail2jzz5zOKz7e3jX9I2jNE0rOUlEqPYxBBzcqbaos/aO2YaHCHS7jqO50vk
+dVJTBMbuNmCmnYQ5Idec4QR8sFP4Q7ASOtApSwnVfkEAZaCFl6OgR8ywGPy8AEaE
+EIahK5PWIjDU1jIbGmvqcdYMj/anrPP8woexJQdS9TNDYF7ToVOUjxbB4JjKwXVc
+cgHCLPUAbxCvCTxBh79eoHHNFnGeQrzf7PXuVSWf4QKBgQDYK1c1/T+AP/23mOPX
+RKfK1eryH7thdhqNqyuV9DOj74RnVkaJOTf8u6/EuK18vu62Z7Ihi11vZepfMoXP
+T6cWQWS6yeEgFs+QVi/P9F/VKm5kUxWiij+WqhgeHHb0ex/vfifp0Zyjl2ja4jaP
+/Mkg4hWiSG2g0gdAIH+FpWsFoQKBgQDWha7HM63eN9q2eS4mv4CBvyrBHPd1iy6E
+bOEoGN2DYnId/xFtRYjfSdCYmWaRI0Sfs1MGPpkeI8YcZO8yS+LigTXo2S+16Yiy
+Yb2MP8xOPMxCzcbw94DVWUle9aanMVcmnd3XKxuq5QpnQZUcrJzaYar1+wQ1XYRO
+3Jz0cTgXwwKBgQCqx5Le1HSWnfeUVPWr3FGzrc0v/GHNXcEcq16D2anymgfAnCid
+wNa6lI0Ind5x72YoNURFvBTVLW88Rm3wmr0mmAM8jsGM2HijT3P2ltofTqZoHDu7
+bf1OypLDNznDbIKOctyVnURi+fuc8Zqppsw/bl4pF4+Evml8ADC/JTCoAQKBgDEt
+lFO2VTWMOGd8gEgBvsP/vx1mNpSLw644B6XZjW6BMwgNYUFbn3UQxvE0uX6sRx8V
+TQMxdoiiSthXiz5Mh0bFuEYZBAb/8oZyQbHVLlEBPxJRejnjg3VlcpyCVCIf/Yqs
+xh59k2op96iUMErSh2LI4Rhi4yQYvCwYByNCkUlhAoGBAKMkkGX7xBc6/S9bnhuN
+IQqF9bqB0v5Whv+MGIbd3MFIV3rVVKuUrJkj0kon8z6P9IO56hW/5hVvYHQJnf5R
+FUC1ZM6lxwFPXH+Mne2hus03y9ZgapGjXnOzXo/b6KqDf3mGbAB3wGEaB6chxzUV
+8Po5iXBM3k0G1kx3GI+UbK2k
+-----END PRIVATE KEY-----
+`;
