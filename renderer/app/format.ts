@@ -1,0 +1,24 @@
+// Small formatting helpers shared by the views; every result is plain text.
+
+export function formatDuration(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 60) return `${s} s`;
+  const minutes = Math.floor(s / 60);
+  if (minutes < 60) return `${minutes} min`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 48) return minutes % 60 ? `${hours} h ${minutes % 60} min` : `${hours} h`;
+  return `${Math.floor(hours / 24)} d`;
+}
+
+/** "12 s ago", "3 min ago", "2 h ago". */
+export function formatAge(at: number, now: number): string {
+  return `${formatDuration((now - at) / 1000)} ago`;
+}
+
+const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+
+export function formatDateTime(iso: string | null): string {
+  if (!iso) return '';
+  const at = Date.parse(iso);
+  return Number.isNaN(at) ? iso : dateTime.format(at);
+}

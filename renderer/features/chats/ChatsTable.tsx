@@ -1,0 +1,207 @@
+// biome-ignore-all lint/a11y/useSemanticElements: virtualized rows are absolutely positioned, which native table layout cannot hold; ARIA table roles carry the semantics instead.
+// biome-ignore-all lint/a11y/useFocusableInteractive: rows and headers of a role=table are static; the buttons and checkboxes inside them take focus.
+// The open-line chats as an accessible, virtualized table: only the rows in view are in the DOM, and
+// aria-rowcount / aria-rowindex tell assistive technology where they sit among all the matching chats.
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { memo, useEffect, useMemo, useRef } from 'react';
+import type { ChatRow } from '../../../app/contract/index.ts';
+import { formatAge, formatDuration } from '../../app/format.ts';
+import { type Sort, type SortColumn, STATUS_LABELS } from './chat-filter.ts';
+import { markFilterPainted, markRowsRendered } from './chat-perf.ts';
+import { useChatSelection } from './chat-selection.tsx';
+
+const ROW_HEIGHT = 40;
+
+export const COLUMNS: readonly { id: SortColumn; label: string }[] = [
+  { id: 'chat', label: 'Chat' },
+  { id: 'line', label: 'Line' },
+  { id: 'visitor', label: 'Visitor' },
+  { id: 'status', label: 'Status' },
+  { id: 'operator', label: 'Operator' },
+  { id: 'session', label: 'Session ID' },
+  { id: 'time', label: 'Waiting / last activity' },
+];
+
+interface ChatsTableProps {
+  rows: readonly ChatRow[];
+  sort: Sort;
+  onSort(column: SortColumn): void;
+  onOpen(chat: ChatRow): void;
+  now: number;
+}
+
+export function ChatsTable({ rows, sort, onSort, onOpen, now }: ChatsTableProps) {
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const selection = useChatSelection();
+  const virtualizer = useVirtualizer({
+    count: rows.length,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 12,
+  });
+
+  useEffect(() => {
+    if (rows.length > 0) markRowsRendered();
+    markFilterPainted();
+  }, [rows]);
+
+  const { filteredIds, selectedIds } = selection;
+  const allMatchingSelected = useMemo(
+    () => filteredIds.length > 0 && filteredIds.every((id) => selectedIds.has(id)),
+    [filteredIds, selectedIds],
+  );
+  const someMatchingSelected = useMemo(
+    () => !allMatchingSelected && filteredIds.some((id) => selectedIds.has(id)),
+    [allMatchingSelected, filteredIds, selectedIds],
+  );
+  const selectAllRef = useRef<HTMLInputElement>(null);
+  useEffect(() => {
+    if (selectAllRef.current) selectAllRef.current.indeterminate = someMatchingSelected;
+  }, [someMatchingSelected]);
+
+  const items = virtualizer.getVirtualItems();
+  return (
+    <div
+      role="table"
+      aria-label="Open-line chats"
+      aria-rowcount={rows.length + 1}
+      aria-colcount={COLUMNS.length + 1}
+      className="chats-table"
+    >
+      <div role="rowgroup" className="chats-head">
+        <div role="row" aria-rowindex={1} className="chat-row">
+          <div role="columnheader" aria-colindex={1} className="cell cell-select">
+            <input
+              ref={selectAllRef}
+              type="checkbox"
+              aria-label="Select all matching chats"
+              checked={allMatchingSelected}
+              disabled={filteredIds.length === 0}
+              onChange={(event) => selection.setAllMatching(event.target.checked)}
+            />
+          </div>
+          {COLUMNS.map((column, index) => {
+            const sorted = sort.column === column.id;
+            return (
+              <div
+                key={column.id}
+                role="columnheader"
+                aria-colindex={index + 2}
+                aria-sort={sorted ? sort.direction : 'none'}
+                className={`cell cell-${column.id}`}
+              >
+                <button type="button" className="sort-button" onClick={() => onSort(column.id)}>
+                  {column.label}
+                  <span aria-hidden="true" className="sort-mark">
+                    {sorted ? (sort.direction === 'ascending' ? '▲' : '▼') : ''}
+                  </span>
+                </button>
+              </div>
+            );
+          })}
+        </div>
+      </div>
+      <div
+        role="rowgroup"
+        ref={scrollRef}
+        className="chats-body"
+        // Focusable so the list scrolls with the keyboard (arrows, Page Up/Down, Home/End).
+        // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable by keyboard.
+        tabIndex={0}
+      >
+        <div className="chats-spacer" style={{ height: virtualizer.getTotalSize() }}>
+          {items.map((item) => {
+            const chat = rows[item.index];
+            if (!chat) return null;
+            return (
+              <ChatRowView
+                key={chat.chatId}
+                chat={chat}
+                rowIndex={item.index + 2}
+                top={item.start}
+                selected={selectedIds.has(chat.chatId)}
+                onToggle={selection.toggle}
+                onOpen={onOpen}
+                now={now}
+              />
+            );
+          })}
+        </div>
+      </div>
+    </div>
+  );
+}
+
+interface ChatRowViewProps {
+  chat: ChatRow;
+  rowIndex: number;
+  top: number;
+  selected: boolean;
+  onToggle(chatId: number, selected: boolean): void;
+  onOpen(chat: ChatRow): void;
+  now: number;
+}
+
+const ChatRowView = memo(function ChatRowView({
+  chat,
+  rowIndex,
+  top,
+  selected,
+  onToggle,
+  onOpen,
+  now,
+}: ChatRowViewProps) {
+  // Portal strings (visitor, line, operator) are React text children: escaped, never parsed as HTML.
+  return (
+    <div
+      role="row"
+      aria-rowindex={rowIndex}
+      className={selected ? 'chat-row body-row selected' : 'chat-row body-row'}
+      style={{ transform: `translateY(${top}px)`, height: ROW_HEIGHT }}
+    >
+      <div role="cell" aria-colindex={1} className="cell cell-select">
+        <input
+          type="checkbox"
+          aria-label={`Select chat ${chat.chatId}`}
+          checked={selected}
+          onChange={(event) => onToggle(chat.chatId, event.target.checked)}
+        />
+      </div>
+      <div role="cell" aria-colindex={2} className="cell cell-chat">
+        <button
+          type="button"
+          className="link-button"
+          aria-label={`Open chat ${chat.chatId}`}
+          onClick={() => onOpen(chat)}
+        >
+          {chat.chatId}
+        </button>
+      </div>
+      <div role="cell" aria-colindex={3} className="cell cell-line" title={chat.lineName}>
+        {chat.lineName}
+      </div>
+      <div role="cell" aria-colindex={4} className="cell cell-visitor" title={chat.visitor}>
+        {chat.visitor}
+      </div>
+      <div role="cell" aria-colindex={5} className="cell cell-status">
+        <span className={`status status-${chat.status}`}>{STATUS_LABELS[chat.status]}</span>
+      </div>
+      <div role="cell" aria-colindex={6} className="cell cell-operator" title={chat.operatorName}>
+        {chat.operatorId === 0 ? <span className="muted">Unassigned</span> : chat.operatorName}
+      </div>
+      <div role="cell" aria-colindex={7} className="cell cell-session">
+        {chat.sessionId === 0 ? <span className="muted">none</span> : chat.sessionId}
+      </div>
+      <div role="cell" aria-colindex={8} className="cell cell-time">
+        {chatTimeText(chat, now)}
+      </div>
+    </div>
+  );
+});
+
+export function chatTimeText(chat: ChatRow, now: number): string {
+  if (chat.waitingSeconds !== null) return `Waiting ${formatDuration(chat.waitingSeconds)}`;
+  const at = chat.lastActivity ?? chat.dateCreate;
+  const time = at ? Date.parse(at) : Number.NaN;
+  return Number.isNaN(time) ? '' : `Active ${formatAge(time, now)}`;
+}

@@ -1,0 +1,157 @@
+// The open-line chats: filters, search, sortable virtualized table, selection for bulk actions, and chat detail.
+import { useQuery } from '@tanstack/react-query';
+import { type FormEvent, type ReactNode, useCallback, useId, useMemo, useState } from 'react';
+import { type ChatRow, chatIdSchema } from '../../../app/contract/index.ts';
+import { formatAge } from '../../app/format.ts';
+import { useNow } from '../../app/use-now.ts';
+import { ChatDetailDialog } from './ChatDetailDialog.tsx';
+import { ChatFilters } from './ChatFilters.tsx';
+import { ChatsTable } from './ChatsTable.tsx';
+import { chatListOptions } from './chat.keys.ts';
+import {
+  type ChatFilter,
+  EMPTY_FILTER,
+  filterChats,
+  type Sort,
+  type SortColumn,
+  searchIndex,
+  sortChats,
+} from './chat-filter.ts';
+import { ChatSelectionProvider, useChatSelection } from './chat-selection.tsx';
+
+interface ChatsViewProps {
+  profileId: string;
+  /** Actions on the selection (bulk restart) shown in the toolbar; they may call useChatSelection(). */
+  toolbarActions?: ReactNode;
+}
+
+const EMPTY_ROWS: readonly ChatRow[] = [];
+
+export function ChatsView({ profileId, toolbarActions }: ChatsViewProps) {
+  const list = useQuery(chatListOptions(profileId));
+  const [filter, setFilter] = useState<ChatFilter>(EMPTY_FILTER);
+  const [sort, setSort] = useState<Sort>({ column: 'time', direction: 'descending' });
+  const [openChat, setOpenChat] = useState<number | null>(null);
+  const now = useNow(15_000);
+
+  const chats = list.data?.chats ?? EMPTY_ROWS;
+  const index = useMemo(() => searchIndex(chats), [chats]);
+  const sorted = useMemo(() => sortChats(chats, sort), [chats, sort]);
+  const rows = useMemo(() => filterChats(sorted, filter, index), [sorted, filter, index]);
+  const filteredIds = useMemo(() => rows.map((chat) => chat.chatId), [rows]);
+  const byId = useMemo(() => new Map(chats.map((chat) => [chat.chatId, chat])), [chats]);
+
+  const onSort = useCallback((column: SortColumn) => {
+    setSort((current) =>
+      current.column === column
+        ? { column, direction: current.direction === 'ascending' ? 'descending' : 'ascending' }
+        : { column, direction: column === 'time' ? 'descending' : 'ascending' },
+    );
+  }, []);
+  const onOpen = useCallback((chat: ChatRow) => setOpenChat(chat.chatId), []);
+
+  return (
+    <ChatSelectionProvider profileId={profileId} filteredIds={filteredIds}>
+      <section className="chats-view" aria-labelledby="chats-heading">
+        <div className="view-header">
+          <h2 id="chats-heading">Open-line chats</h2>
+          <p className="muted" role="status">
+            {list.data
+              ? `${rows.length.toLocaleString()} of ${chats.length.toLocaleString()} chats · updated ${formatAge(list.dataUpdatedAt, now)}`
+              : null}
+          </p>
+        </div>
+
+        <ChatFilters
+          filter={filter}
+          onChange={setFilter}
+          lines={list.data?.lines ?? []}
+          operators={list.data?.operators ?? []}
+        />
+
+        <div className="toolbar" role="toolbar" aria-label="Chat actions">
+          <SelectionSummary />
+          <OpenChatById onOpen={setOpenChat} />
+          {toolbarActions ? <div className="toolbar-slot">{toolbarActions}</div> : null}
+        </div>
+
+        {list.isPending ? <p role="status">Loading open-line chats…</p> : null}
+        {list.isError && !list.data ? (
+          <p role="alert" className="error-message">
+            Could not load the chats: {list.error.message}
+          </p>
+        ) : null}
+        {list.data ? (
+          <>
+            <ChatsTable rows={rows} sort={sort} onSort={onSort} onOpen={onOpen} now={now} />
+            {rows.length === 0 ? (
+              <p role="status" className="empty">
+                No chats match these filters.
+              </p>
+            ) : null}
+          </>
+        ) : null}
+      </section>
+      {openChat !== null ? (
+        <ChatDetailDialog
+          key={openChat}
+          profileId={profileId}
+          chatId={openChat}
+          row={byId.get(openChat)}
+          onClose={() => setOpenChat(null)}
+        />
+      ) : null}
+    </ChatSelectionProvider>
+  );
+}
+
+function SelectionSummary() {
+  const selection = useChatSelection();
+  const count = selection.selectedIds.size;
+  return (
+    <div className="selection-summary">
+      <span role="status">{count === 0 ? 'No chats selected' : `${count.toLocaleString()} selected`}</span>
+      {count > 0 ? (
+        <button type="button" onClick={selection.clear}>
+          Clear selection
+        </button>
+      ) : null}
+    </div>
+  );
+}
+
+function OpenChatById({ onOpen }: { onOpen(chatId: number): void }) {
+  const [value, setValue] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const id = useId();
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    const parsed = chatIdSchema.safeParse(/^\d+$/.test(value.trim()) ? Number(value.trim()) : Number.NaN);
+    if (!parsed.success) {
+      setError('A chat ID is a positive whole number.');
+      return;
+    }
+    setError(null);
+    onOpen(parsed.data);
+  };
+  return (
+    <form className="open-by-id" aria-label="Open chat by ID" onSubmit={submit} noValidate>
+      <label htmlFor={`${id}-chat`}>Chat ID</label>
+      <input
+        id={`${id}-chat`}
+        inputMode="numeric"
+        size={10}
+        value={value}
+        aria-invalid={error !== null}
+        aria-describedby={error ? `${id}-error` : undefined}
+        onChange={(event) => setValue(event.target.value)}
+      />
+      <button type="submit">Open chat</button>
+      {error ? (
+        <span id={`${id}-error`} role="alert" className="error-inline">
+          {error}
+        </span>
+      ) : null}
+    </form>
+  );
+}

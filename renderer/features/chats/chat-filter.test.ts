@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import type { ChatRow } from '../../../app/contract/index.ts';
+import { ALL, EMPTY_FILTER, filterChats, OPEN_SESSIONS, searchIndex, sortChats } from './chat-filter.ts';
+
+function chat(chatId: number, patch: Partial<ChatRow> = {}): ChatRow {
+  return {
+    chatId,
+    lineId: 1,
+    lineName: 'Sales',
+    visitor: `Visitor ${chatId}`,
+    status: 'new',
+    active: true,
+    operatorId: 0,
+    operatorName: '',
+    sessionId: chatId * 10,
+    dateCreate: '2026-01-01T10:00:00Z',
+    lastActivity: null,
+    waitingSeconds: null,
+    ...patch,
+  };
+}
+
+const chats = [
+  chat(1, { visitor: 'Анна <b>bold</b>', lineId: 2, lineName: 'Support', status: 'closed', active: false }),
+  chat(2, { operatorId: 7, operatorName: 'Olga', status: 'client-waiting', waitingSeconds: 600 }),
+  chat(3, { visitor: '<script>alert(1)</script>', waitingSeconds: 30 }),
+];
+const index = searchIndex(chats);
+
+describe('filterChats', () => {
+  it('returns the same array when nothing filters', () => {
+    expect(filterChats(chats, EMPTY_FILTER, index)).toBe(chats);
+  });
+
+  it('filters by line, operator and status together', () => {
+    expect(filterChats(chats, { ...EMPTY_FILTER, lineId: 2 }, index).map((c) => c.chatId)).toEqual([1]);
+    expect(filterChats(chats, { ...EMPTY_FILTER, operatorId: 7 }, index).map((c) => c.chatId)).toEqual([2]);
+    expect(filterChats(chats, { ...EMPTY_FILTER, status: OPEN_SESSIONS }, index).map((c) => c.chatId)).toEqual([2, 3]);
+    expect(filterChats(chats, { ...EMPTY_FILTER, status: 'closed', lineId: ALL }, index).map((c) => c.chatId)).toEqual([
+      1,
+    ]);
+  });
+
+  it('searches visitor, operator and ids case-insensitively, markup included as plain text', () => {
+    expect(filterChats(chats, { ...EMPTY_FILTER, search: 'анна' }, index).map((c) => c.chatId)).toEqual([1]);
+    expect(filterChats(chats, { ...EMPTY_FILTER, search: 'OLGA' }, index).map((c) => c.chatId)).toEqual([2]);
+    expect(filterChats(chats, { ...EMPTY_FILTER, search: '<script>' }, index).map((c) => c.chatId)).toEqual([3]);
+    expect(filterChats(chats, { ...EMPTY_FILTER, search: '30' }, index).map((c) => c.chatId)).toEqual([3]);
+  });
+});
+
+describe('sortChats', () => {
+  it('sorts by visitor and reverses for descending', () => {
+    expect(sortChats(chats, { column: 'visitor', direction: 'ascending' }).map((c) => c.chatId)).toEqual([3, 2, 1]);
+    expect(sortChats(chats, { column: 'chat', direction: 'descending' }).map((c) => c.chatId)).toEqual([3, 2, 1]);
+  });
+
+  it('puts the longest-waiting chat first when sorting by time descending', () => {
+    expect(sortChats(chats, { column: 'time', direction: 'descending' }).map((c) => c.chatId)).toEqual([2, 3, 1]);
+  });
+});

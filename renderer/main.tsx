@@ -1,0 +1,11 @@
+import { createRoot } from 'react-dom/client';
+import { App } from './app/App.tsx';
+import { getApi } from './bridge/index.ts';
+import './styles.css';
+
+// Connect first: in a browser this also takes the token out of the address bar before anything renders.
+getApi();
+
+const root = document.getElementById('root');
+if (!root) throw new Error('The page has no #root element.');
+createRoot(root).render(<App />);
