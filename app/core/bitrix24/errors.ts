@@ -48,16 +48,28 @@ const CODES: Record<string, CodeInfo> = {
     message: 'The portal returned an unexpected answer; the request may or may not have taken effect.',
   },
   ERROR_BATCH_METHOD_NOT_ALLOWED: { category: 'bad-input', message: 'This method cannot be sent inside a batch.' },
-  ERROR_BATCH_LENGTH_EXCEEDED: { category: 'retry', message: 'The batch held more than 50 commands; this one did not run.' },
-  NO_AUTH_FOUND: { category: 'reauth', message: 'The portal did not accept the credentials. Check the profile’s webhook or sign in again.' },
+  ERROR_BATCH_LENGTH_EXCEEDED: {
+    category: 'retry',
+    message: 'The batch held more than 50 commands; this one did not run.',
+  },
+  NO_AUTH_FOUND: {
+    category: 'reauth',
+    message: 'The portal did not accept the credentials. Check the profile’s webhook or sign in again.',
+  },
   INVALID_CREDENTIALS: {
     category: 'reauth',
     message: 'The portal rejected the credentials (wrong webhook code or a user without rights). Check the profile.',
   },
   INVALID_TOKEN: { category: 'reauth', message: 'The access token is not valid. Sign in to the portal again.' },
-  EXPIRED_TOKEN: { category: 'reauth', message: 'The access token has expired and could not be refreshed. Sign in again.' },
+  EXPIRED_TOKEN: {
+    category: 'reauth',
+    message: 'The access token has expired and could not be refreshed. Sign in again.',
+  },
   INVALID_GRANT: { category: 'reauth', message: 'The refresh token is no longer valid. Sign in to the portal again.' },
-  INVALID_CLIENT: { category: 'reauth', message: 'The OAuth client id or secret is wrong, or the app is not installed.' },
+  INVALID_CLIENT: {
+    category: 'reauth',
+    message: 'The OAuth client id or secret is wrong, or the app is not installed.',
+  },
   WRONG_AUTH_TYPE: { category: 'reauth', message: 'This method cannot be called with this kind of credentials.' },
   AUTHORIZATION_ERROR: { category: 'reauth', message: 'The portal could not authorize the user.' },
   INVALID_REQUEST: { category: 'bad-input', message: 'The portal requires HTTPS for REST calls.' },
@@ -66,18 +78,30 @@ const CODES: Record<string, CodeInfo> = {
     message: 'The webhook or app lacks a required scope (imopenlines, im). Add it on the portal.',
   },
   INVALID_SCOPE: { category: 'permission', message: 'The app asked for scopes its card does not grant.' },
-  USER_ACCESS_ERROR: { category: 'permission', message: 'The portal administrator has not given you access to this app.' },
-  METHOD_CONFIRM_WAITING: { category: 'permission', message: 'This method waits for the portal administrator’s approval.' },
+  USER_ACCESS_ERROR: {
+    category: 'permission',
+    message: 'The portal administrator has not given you access to this app.',
+  },
+  METHOD_CONFIRM_WAITING: {
+    category: 'permission',
+    message: 'This method waits for the portal administrator’s approval.',
+  },
   METHOD_CONFIRM_DENIED: { category: 'permission', message: 'The portal administrator refused this method.' },
   APPLICATION_NOT_FOUND: { category: 'reauth', message: 'The application is not installed on this portal.' },
   ERROR_MANIFEST_IS_NOT_AVAILABLE: { category: 'bad-input', message: 'The requested manifest is not available.' },
-  ERROR_METHOD_NOT_FOUND: { category: 'bad-input', message: 'The portal does not know this method (an older version?).' },
+  ERROR_METHOD_NOT_FOUND: {
+    category: 'bad-input',
+    message: 'The portal does not know this method (an older version?).',
+  },
   TARIFF_RESTRICTION: { category: 'permission', message: 'The portal’s plan does not include this feature.' },
   // imopenlines method errors (HTTP 400)
   CHAT_ID: { category: 'bad-input', message: 'The chat id is empty, invalid or does not exist.' },
   CHAT_ID_EMPTY: { category: 'bad-input', message: 'No chat id was given.' },
   CHAT_TYPE: { category: 'bad-input', message: 'This chat is not an open-line chat.' },
-  USER_ID: { category: 'reauth', message: 'The portal could not tell which user is calling; check the webhook’s user.' },
+  USER_ID: {
+    category: 'reauth',
+    message: 'The portal could not tell which user is calling; check the webhook’s user.',
+  },
   ACCESS_ERROR: { category: 'permission', message: 'The dialog does not exist or you have no access to it.' },
   ACCESS_DENIED_KICK: { category: 'bad-input', message: 'The dialog cannot be handed over (it may be closed).' },
   OPERATOR_WRONG: { category: 'bad-input', message: 'The dialog cannot be passed to this operator.' },
@@ -102,16 +126,26 @@ export const CLIENT_CODES = {
   invalidAddress: 'INVALID_PORTAL_ADDRESS',
   tlsFailure: 'TLS_FAILURE',
   aborted: 'ABORTED',
+  moved: 'PORTAL_MOVED',
 } as const;
 
 const CLIENT_CODE_INFO: Record<string, CodeInfo> = {
-  PORTAL_UNREACHABLE: { category: 'unreachable', message: 'The portal cannot be reached (offline, wrong address or refused).' },
-  REQUEST_TIMEOUT: { category: 'ambiguous', message: 'The portal did not answer in time; the request may have taken effect.' },
+  PORTAL_UNREACHABLE: {
+    category: 'unreachable',
+    message: 'The portal cannot be reached (offline, wrong address or refused).',
+  },
+  REQUEST_TIMEOUT: {
+    category: 'ambiguous',
+    message: 'The portal did not answer in time; the request may have taken effect.',
+  },
   CONNECTION_RESET: {
     category: 'ambiguous',
     message: 'The connection dropped after the request was sent; it may have taken effect.',
   },
-  INVALID_RESPONSE: { category: 'ambiguous', message: 'The portal answered with something that is not a Bitrix24 response.' },
+  INVALID_RESPONSE: {
+    category: 'ambiguous',
+    message: 'The portal answered with something that is not a Bitrix24 response.',
+  },
   INSECURE_PORTAL_ADDRESS: {
     category: 'bad-input',
     message: 'Plain http is allowed only for this computer (localhost); use https for a portal.',
@@ -119,9 +153,14 @@ const CLIENT_CODE_INFO: Record<string, CodeInfo> = {
   INVALID_PORTAL_ADDRESS: { category: 'bad-input', message: 'The portal address is not valid.' },
   TLS_FAILURE: {
     category: 'unreachable',
-    message: 'The portal’s certificate was not trusted. For an on-premise portal, add its CA certificate to the profile.',
+    message:
+      'The portal’s certificate was not trusted. For an on-premise portal, add its CA certificate to the profile.',
   },
   ABORTED: { category: 'retry', message: 'The request was cancelled before it was sent.' },
+  PORTAL_MOVED: {
+    category: 'unreachable',
+    message: 'The portal answers from a new address; update the profile with the new portal address.',
+  },
 };
 
 export interface Bitrix24ErrorInit {
