@@ -96,7 +96,7 @@ export class ProfileSecrets {
    */
   async rotateTokens(profileId: string, tokens: OAuthTokens): Promise<void> {
     const current = await this.get(profileId);
-    if (!current || current.kind !== 'oauth') {
+    if (current?.kind !== 'oauth') {
       throw new SecretUnreadableError(profileId);
     }
     await this.save(profileId, { ...current, tokens: { ...tokens } });
