@@ -1,0 +1,145 @@
+// The human-readable report: one table per section, ratios to the schedule-optimal time side by side.
+import type { Row } from './measure.ts';
+import type { OptimalSchedule } from './optimal.ts';
+
+export interface EngineSection {
+  chats: number;
+  optimal: OptimalSchedule;
+  rows: Row[];
+}
+
+export interface BulkSection {
+  chats: number;
+  /** The bulk run's own work: start and verify each chat. */
+  optimal: OptimalSchedule;
+  /** Starting alone, the reference of the other contenders. */
+  optimalStartOnly: OptimalSchedule;
+  rows: Row[];
+}
+
+export interface RendererSection {
+  firstRowsMs?: number;
+  filterRepaintMs?: number;
+  skipped?: string;
+}
+
+const seconds = (ms: number): string => (ms >= 100_000 ? `${(ms / 1000).toFixed(0)} s` : `${(ms / 1000).toFixed(1)} s`);
+const mib = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
+
+function table(headers: string[], rows: string[][]): string {
+  const widths = headers.map((header, column) =>
+    Math.max(header.length, ...rows.map((row) => (row[column] ?? '').length)),
+  );
+  const line = (cells: string[]): string =>
+    cells
+      .map((cell, column) => (column === 0 ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0)))
+      .join('  ');
+  return [line(headers), widths.map((width) => '-'.repeat(width)).join('  '), ...rows.map(line)].join('\n');
+}
+
+export function describeOptimal(optimal: OptimalSchedule, indent = '  '): string {
+  const lines = [
+    `${indent}schedule-optimal ${seconds(optimal.totalMs)} = max(bucket, operating) + tail; dominated by the ${optimal.dominant}`,
+    `${indent}  bucket:    ${optimal.commands} commands → ≥ ${optimal.requests} requests (≤ 50 a batch, 60 s cut-off allows ${optimal.commandsPerRequest} of the heaviest) → max(0, ${optimal.requests} − 50 burst) / 2 per s = ${seconds(optimal.bucketMs)}`,
+  ];
+  for (const bound of optimal.operating) {
+    lines.push(
+      `${indent}  operating: ${bound.method} ${bound.calls} calls, ${bound.callsPerWindow} per window of ${seconds(optimal.windowMs)} → ${bound.windowsWaited} windows after the initial budget = ${seconds(bound.ms)}`,
+    );
+  }
+  lines.push(`${indent}  tail:      the last call still runs on the portal = ${(optimal.tailMs / 1000).toFixed(3)} s`);
+  return lines.join('\n');
+}
+
+function rowCells(row: Row): string[] {
+  return [
+    row.contender + (row.sample ? ' *' : ''),
+    seconds(row.elapsedMs),
+    row.ratio === null ? '—' : `${row.ratio.toFixed(2)}×`,
+    String(row.requests),
+    String(row.queryLimitHits),
+    String(row.operatingLimitHits),
+    String(row.failed),
+    String(row.failedByLimits),
+    String(row.doubled),
+    row.target === undefined ? '' : row.target.met ? 'met' : `MISSED (${row.target.why.join('; ')})`,
+  ];
+}
+
+const HEADERS = ['contender', 'time', 'ratio', 'requests', '503s', '429s', 'failed', 'by limits', 'doubled', 'target'];
+
+function notes(rows: Row[]): string[] {
+  const out: string[] = [];
+  for (const row of rows) {
+    for (const note of row.notes) out.push(`  ${row.contender}: ${note}`);
+    if (row.sample) {
+      out.push(
+        `  * ${row.contender} is EXTRAPOLATED: ${row.sample.chats} chats measured in ${seconds(row.sample.elapsedMs)} (${row.sample.requests} requests), scaled to ${row.chats}`,
+      );
+    }
+  }
+  return out;
+}
+
+export function renderText(report: {
+  timeScale: number;
+  config: Record<string, unknown>;
+  engine: EngineSection[];
+  bulk: BulkSection | null;
+  renderer: RendererSection | null;
+  memory: { engineChats: number; rssBeforeBytes: number; peakRssBytes: number } | null;
+  durationMs: number;
+}): string {
+  const out: string[] = [];
+  out.push('Open Lines Console benchmark');
+  out.push(
+    `Portal: standard plan (bucket 50 burst, 2 requests/s, real time), imopenlines.session.start ${String(report.config.startCostSeconds)} s of server time, other calls ${String(report.config.readCostSeconds)} s, operating budget ${String(report.config.operatingLimitSeconds)} s per ${String(report.config.operatingWindowSeconds)} s window, batch billed per command.`,
+  );
+  out.push(
+    `timeScale ${report.timeScale}: the operating window and every call's cost run ${report.timeScale}× faster (a ${String(report.config.operatingWindowSeconds)} s window passes in ${((Number(report.config.operatingWindowSeconds) / report.timeScale) * 1).toFixed(1)} s); the request bucket is never scaled. All times are real.`,
+  );
+  out.push(
+    'Targets: within 1.15× of optimal, none failed by limits, none doubled. Failed/doubled are read from the portal.',
+  );
+  for (const section of report.engine) {
+    out.push('');
+    out.push(`Engine — start sessions on ${section.chats} chats (issue #2)`);
+    out.push(describeOptimal(section.optimal));
+    out.push('');
+    out.push(table(HEADERS, section.rows.map(rowCells)));
+    out.push(...notes(section.rows));
+  }
+  if (report.bulk) {
+    const section = report.bulk;
+    out.push('');
+    out.push(`Bulk run — start ${section.chats} chats with journal and verification (issue #5)`);
+    out.push(
+      '  The bulk run must also confirm every start with imopenlines.dialog.get, so its optimal includes those reads:',
+    );
+    out.push(describeOptimal(section.optimal, '    '));
+    out.push('  Starting alone (the work the other contenders do):');
+    out.push(describeOptimal(section.optimalStartOnly, '    '));
+    out.push('  Ratios: bulk run against the start+verify optimal; the others against the start-only optimal.');
+    out.push('');
+    out.push(table(HEADERS, section.rows.map(rowCells)));
+    out.push(...notes(section.rows));
+  }
+  if (report.renderer) {
+    out.push('');
+    out.push('Renderer — 20,000 chats in Chromium (issue #4)');
+    if (report.renderer.skipped !== undefined) out.push(`  skipped: ${report.renderer.skipped}`);
+    else {
+      out.push(`  data arrival → first painted rows: ${(report.renderer.firstRowsMs ?? Number.NaN).toFixed(0)} ms`);
+      out.push(`  filter keystroke → repaint:        ${(report.renderer.filterRepaintMs ?? Number.NaN).toFixed(0)} ms`);
+    }
+  }
+  if (report.memory) {
+    out.push('');
+    out.push(
+      `Memory: engine process peak RSS ${mib(report.memory.peakRssBytes)} during the ${report.memory.engineChats}-chat run (${mib(report.memory.rssBeforeBytes)} before it; the engine runs in its own process, the portal in the parent)`,
+    );
+  }
+  out.push('');
+  out.push(`Bench finished in ${seconds(report.durationMs)}.`);
+  return out.join('\n');
+}
