@@ -531,7 +531,7 @@ export async function createDemoPortal(options: DemoPortalOptions = {}): Promise
       oauthState.accessExpired = true;
     },
     chat: snapshot,
-    chatIds: () => [...data.chatOrder],
+    chatIds: () => data.chats.ids(),
     restrictedLineIds: () => data.lines.filter((line) => !line.accessible).map((line) => line.id),
     groupChatIds: () => [...data.groupChats.keys()],
     close: () =>
@@ -569,10 +569,17 @@ function substitute(
   const whole = /^\$(result|error|total|next|time)((?:\[[^\]]*\])+)$/.exec(value);
   if (whole) {
     const found = lookup(whole[1] as string, whole[2] as string);
-    return found === undefined ? value : typeof found === 'object' && found !== null ? found : String(found);
+    return found === undefined ? value : typeof found === 'object' && found !== null ? found : phpString(found);
   }
   return value.replace(REFERENCE, (text, section: string, path: string) => {
     const found = lookup(section, path);
-    return found === undefined || (typeof found === 'object' && found !== null) ? text : String(found);
+    return found === undefined || (typeof found === 'object' && found !== null) ? text : phpString(found);
   });
+}
+
+/** PHP's string conversion of a scalar: true → "1", false and null → "". */
+function phpString(value: unknown): string {
+  if (value === true) return '1';
+  if (value === false || value === null) return '';
+  return String(value);
 }

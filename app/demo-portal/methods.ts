@@ -1,6 +1,8 @@
 // The REST methods the demo portal serves, over its in-memory state. Shapes follow the fact sheet (§6, §7).
 import { atom, isYes, toInt, toList, unixSeconds, upperKeys } from './format.ts';
 import {
+  chatIdFromUserCode,
+  findSession,
   isClosed,
   type Line,
   type OpenLineChat,
@@ -60,7 +62,6 @@ export class PortalState {
   readonly callerId: number;
   sessionList: SessionListMode;
   private readonly onSessionStart: (chatId: number) => void;
-  private userCodes: Map<string, OpenLineChat> | undefined;
   private readonly lineById: Map<number, Line>;
   readonly handlers: Record<string, Handler>;
 
@@ -132,11 +133,8 @@ export class PortalState {
   }
 
   private byUserCode(code: string): OpenLineChat | undefined {
-    if (!this.userCodes) {
-      this.userCodes = new Map();
-      for (const chat of this.data.chats.values()) this.userCodes.set(chat.userCode, chat);
-    }
-    return this.userCodes.get(code);
+    const chat = this.data.chats.get(chatIdFromUserCode(code));
+    return chat?.userCode === code ? chat : undefined;
   }
 
   private newSession(chat: OpenLineChat, operatorId: number, now: number): SessionRecord {
@@ -159,7 +157,7 @@ export class PortalState {
     chat.session = session;
     chat.pinned = false;
     chat.lastActivity = now;
-    this.data.sessions.set(id, session);
+    this.data.newSessions.set(id, session);
     return session;
   }
 
@@ -396,7 +394,7 @@ export class PortalState {
       const match = /^chat(\d+)$/.exec(String(params.DIALOG_ID));
       chat = match ? this.data.chats.get(Number(match[1])) : undefined;
     } else if (params.SESSION_ID !== undefined) {
-      const session = this.data.sessions.get(toInt(params.SESSION_ID));
+      const session = findSession(this.data, toInt(params.SESSION_ID));
       chat = session ? this.data.chats.get(session.chatId) : undefined;
     } else if (params.USER_CODE !== undefined) chat = this.byUserCode(String(params.USER_CODE));
     // Not found and forbidden are indistinguishable on purpose (§6.3).
@@ -411,7 +409,7 @@ export class PortalState {
     const params = upperKeys(ctx.params);
     let session: SessionRecord | undefined;
     if (params.SESSION_ID !== undefined) {
-      session = this.data.sessions.get(toInt(params.SESSION_ID));
+      session = findSession(this.data, toInt(params.SESSION_ID));
       if (!session) throw new MethodError('ACCESS_DENIED', ACCESS_DENIED_TEXT);
     } else if (params.CHAT_ID !== undefined) {
       session = this.data.chats.get(toInt(params.CHAT_ID))?.session;

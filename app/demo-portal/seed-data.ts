@@ -1,5 +1,5 @@
 // The demo portal's reproducible data set: lines, operators, open-line chats with sessions, a few group chats.
-// Generation is one pass with a seeded PRNG and stays well under a second for 50,000 chats.
+// Every chat has its own seeded generator and is built on first read, so even 50,000 chats start instantly.
 
 export function mulberry32(seed: number): () => number {
   let state = seed >>> 0;
@@ -99,12 +99,26 @@ export interface GroupChat {
 export interface PortalData {
   operators: Operator[];
   lines: Line[];
-  chats: Map<number, OpenLineChat>;
-  chatOrder: number[];
+  chats: ChatStore;
   groupChats: Map<number, GroupChat>;
-  sessions: Map<number, SessionRecord>;
+  /** Sessions opened while the portal runs; seeded ones are found from their id (see `findSession`). */
+  newSessions: Map<number, SessionRecord>;
+  /** The first id handed to a session opened at run time; seeded ids are below it. */
+  firstNewSessionId: number;
   nextSessionId: number;
-  nextMessageId: number;
+}
+
+const FIRST_CHAT_ID = 1001;
+const FIRST_SESSION_ID = 500;
+
+/** Seeded session ids are `500 + 3 × index + 2` (current) and `… + 1` (an earlier one), so no index map is needed. */
+export function findSession(data: PortalData, id: number): SessionRecord | undefined {
+  if (id >= data.firstNewSessionId) return data.newSessions.get(id);
+  const index = Math.floor((id - FIRST_SESSION_ID) / 3);
+  const chat = data.chats.get(FIRST_CHAT_ID + index);
+  if (!chat) return undefined;
+  if (chat.session.id === id) return chat.session;
+  return chat.pastSessions.find((session) => session.id === id);
 }
 
 export const HOSTILE_NAMES = [
@@ -185,9 +199,13 @@ function weightedStatus(random: () => number): number {
   return 60;
 }
 
+/** Every first/last combination of every script, built once so generation allocates no name strings. */
+const VISITOR_NAMES: readonly (readonly string[])[] = NAME_POOLS.map((pool) =>
+  pool.first.flatMap((first) => pool.last.map((last) => `${first}${pool.sep}${last}`.trim())),
+);
+
 function visitorName(random: () => number): string {
-  const pool = pick(random, NAME_POOLS);
-  return `${pick(random, pool.first)}${pool.sep}${pick(random, pool.last)}`.trim();
+  return pick(random, pick(random, VISITOR_NAMES));
 }
 
 export function makeLines(now: number): Line[] {
@@ -286,16 +304,59 @@ function makeSession(
   };
 }
 
+/**
+ * The open-line chats. Each one is built from its own seeded generator the first time it is read, so creating
+ * 50,000 costs nothing up front, any chat is the same whatever order chats are read in, and listing methods
+ * pay for materializing once.
+ */
+export class ChatStore {
+  private readonly built: Array<OpenLineChat | undefined>;
+
+  constructor(
+    readonly size: number,
+    private readonly build: (index: number) => OpenLineChat,
+  ) {
+    this.built = new Array(size);
+  }
+
+  get(chatId: number): OpenLineChat | undefined {
+    const index = chatId - FIRST_CHAT_ID;
+    if (!Number.isInteger(index) || index < 0 || index >= this.size) return undefined;
+    let chat = this.built[index];
+    if (!chat) {
+      chat = this.build(index);
+      this.built[index] = chat;
+    }
+    return chat;
+  }
+
+  has(chatId: number): boolean {
+    const index = chatId - FIRST_CHAT_ID;
+    return Number.isInteger(index) && index >= 0 && index < this.size;
+  }
+
+  *values(): IterableIterator<OpenLineChat> {
+    for (let index = 0; index < this.size; index++) yield this.get(FIRST_CHAT_ID + index) as OpenLineChat;
+  }
+
+  ids(): number[] {
+    return Array.from({ length: this.size }, (_, index) => FIRST_CHAT_ID + index);
+  }
+}
+
+/** `<connector>|<line>|<connector chat id>|<visitor id>`; the connector chat id is the chat id plus 7000. */
+export function chatIdFromUserCode(code: string): number {
+  const parts = code.split('|');
+  return parts.length === 4 ? Number(parts[2]) - 7000 : Number.NaN;
+}
+
 export function generatePortalData(seed: number, chatCount: number, callerId: number, now = Date.now()): PortalData {
-  const random = mulberry32(seed);
   const lines = makeLines(now);
   const lineById = new Map(lines.map((line) => [line.id, line]));
   const callerLines = new Set(lines.filter((line) => line.queue.includes(callerId)).map((line) => line.id));
-  const chats = new Map<number, OpenLineChat>();
-  const sessions = new Map<number, SessionRecord>();
-  const chatOrder: number[] = [];
-  for (let index = 0; index < chatCount; index++) {
-    const chatId = 1001 + index;
+  const buildChat = (index: number): OpenLineChat => {
+    const random = mulberry32((Math.imul(seed, 0x9e3779b1) ^ Math.imul(index + 1, 0x85ebca6b)) >>> 0);
+    const chatId = FIRST_CHAT_ID + index;
     // The first chats cover every status on accessible lines, so small data sets still show them all.
     const lineId = index < ALL_STATUSES.length ? 1 + (index % 3) : weightedLine(random);
     const line = lineById.get(lineId) as Line;
@@ -307,27 +368,17 @@ export function generatePortalData(seed: number, chatCount: number, callerId: nu
         : visitorName(random);
     const visitorId = 100_000 + index;
     const dateCreate = now - Math.floor(random() * 30 * DAY) - 60_000;
-    const session = makeSession(random, 500 + index * 3 + 2, chatId, line, status, dateCreate, now);
-    sessions.set(session.id, session);
+    const session = makeSession(random, FIRST_SESSION_ID + index * 3 + 2, chatId, line, status, dateCreate, now);
     const pastSessions: SessionRecord[] = [];
     if (random() < 0.25) {
-      const past = makeSession(
-        random,
-        session.id - 1,
-        chatId,
-        line,
-        60,
-        dateCreate - Math.floor(random() * 60 * DAY) - DAY,
-        now,
-      );
-      pastSessions.push(past);
-      sessions.set(past.id, past);
+      const pastCreate = dateCreate - Math.floor(random() * 60 * DAY) - DAY;
+      pastSessions.push(makeSession(random, session.id - 1, chatId, line, 60, pastCreate, now));
     }
     const lastActivity = Math.min(
       now,
       (session.dateClose ?? session.dateFirstAnswer ?? dateCreate) + Math.floor(random() * 3_600_000),
     );
-    chats.set(chatId, {
+    return {
       chatId,
       lineId,
       visitorId,
@@ -341,9 +392,8 @@ export function generatePortalData(seed: number, chatCount: number, callerId: nu
       callerIsMember: callerLines.has(lineId) || session.operatorId === callerId,
       crmLeadId: random() < 0.6 ? 1 + Math.floor(random() * 5000) : 0,
       lastActivity,
-    });
-    chatOrder.push(chatId);
-  }
+    };
+  };
   const groupChats = new Map<number, GroupChat>();
   const titles = ['General', 'Support team', 'Sales', 'Night shift', 'Off-topic'];
   titles.forEach((title, index) => {
@@ -352,12 +402,11 @@ export function generatePortalData(seed: number, chatCount: number, callerId: nu
   return {
     operators: [...OPERATORS],
     lines,
-    chats,
-    chatOrder,
+    chats: new ChatStore(chatCount, buildChat),
     groupChats,
-    sessions,
-    nextSessionId: 500 + chatCount * 3 + 10,
-    nextMessageId: (500 + chatCount * 3 + 10) * 20,
+    newSessions: new Map(),
+    firstNewSessionId: FIRST_SESSION_ID + chatCount * 3 + 10,
+    nextSessionId: FIRST_SESSION_ID + chatCount * 3 + 10,
   };
 }
 

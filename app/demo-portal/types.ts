@@ -27,6 +27,8 @@ export interface DemoPortalOptions {
   /**
    * Divides every operating-window duration and per-call cost: at 100, the 10-minute window passes in 6 s and
    * a 0.8 s call takes 8 ms. The request bucket is never scaled: it always drains in real seconds.
+   * `time.operating` stays in portal seconds; `operating_reset_at` is real unix seconds: an integer (rounded up)
+   * at 1, like the cloud, and a float with millisecond precision above 1 so that scaled windows stay usable.
    */
   timeScale?: number;
   batchBilling?: BatchBilling;

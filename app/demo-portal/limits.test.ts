@@ -1,0 +1,132 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { describe, expect, it } from 'vitest';
+import { createDemoPortal } from './demo-portal.ts';
+import { call, findChat } from './test-client.ts';
+
+describe('request bucket', () => {
+  it('answers 503 QUERY_LIMIT_EXCEEDED to a burst past 50 and counts a batch as one request', async () => {
+    const portal = await createDemoPortal({ chats: 5, costSeconds: 0 });
+    try {
+      const batch = await call(portal, 'batch', {
+        cmd: Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`p${i}`, 'profile'])),
+      });
+      expect(batch.status).toBe(200);
+      const burst = await Promise.all(Array.from({ length: 55 }, () => call(portal, 'profile')));
+      const refused = burst.filter((answer) => answer.status === 503);
+      expect(burst.filter((answer) => answer.status === 200).length).toBeGreaterThanOrEqual(49);
+      expect(refused.length).toBeGreaterThanOrEqual(4);
+      expect(refused.every((answer) => answer.body.error === 'QUERY_LIMIT_EXCEEDED')).toBe(true);
+      expect(portal.counters.queryLimitHits).toBe(refused.length);
+    } finally {
+      await portal.close();
+    }
+  });
+
+  it('holds 250 on the enterprise plan', async () => {
+    const portal = await createDemoPortal({ chats: 5, costSeconds: 0, plan: 'enterprise' });
+    try {
+      const burst = await Promise.all(Array.from({ length: 120 }, () => call(portal, 'profile')));
+      expect(burst.every((answer) => answer.status === 200)).toBe(true);
+    } finally {
+      await portal.close();
+    }
+  });
+});
+
+describe('operating time', () => {
+  // timeScale 600: the 600 s window passes in 1 s and a 1 s call sleeps 1.7 ms.
+  const options = {
+    chats: 50,
+    timeScale: 600,
+    operatingLimitSeconds: 2.5,
+    costSeconds: { default: 0.01, 'imopenlines.session.start': 1 },
+  };
+
+  it('refuses a method with 429 after it crosses its budget and lets it run again after operating_reset_at', async () => {
+    const portal = await createDemoPortal(options);
+    try {
+      const chatId = portal.chatIds()[0];
+      const answers = [];
+      for (let i = 0; i < 4; i++) answers.push(await call(portal, 'imopenlines.session.start', { CHAT_ID: chatId }));
+      expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200, 429]);
+      expect(answers[2]!.body.time.operating).toBe(3);
+      expect(answers[3]!.body.error).toBe('OPERATION_TIME_LIMIT');
+      expect((await call(portal, 'imopenlines.dialog.get', { CHAT_ID: chatId })).status).toBe(200);
+      const resetAt: number = answers[2]!.body.time.operating_reset_at;
+      expect(resetAt * 1000).toBeGreaterThan(Date.now());
+      expect(resetAt * 1000).toBeLessThan(Date.now() + 1100);
+      await sleep(resetAt * 1000 - Date.now() + 20);
+      const resumed = await call(portal, 'imopenlines.session.start', { CHAT_ID: chatId });
+      expect(resumed.status).toBe(200);
+      expect(resumed.body.time.operating).toBe(1);
+      expect(portal.counters.operatingLimitHits).toBe(1);
+    } finally {
+      await portal.close();
+    }
+  });
+
+  it('bills each batch command to its own method and refuses the rest inside result_error', async () => {
+    const portal = await createDemoPortal(options);
+    try {
+      const cmd = Object.fromEntries(
+        portal
+          .chatIds()
+          .slice(0, 5)
+          .map((id) => [`s${id}`, `imopenlines.session.start?CHAT_ID=${id}`]),
+      );
+      const answer = await call(portal, 'batch', { halt: 0, cmd });
+      const { result, result_error: errors, result_time: times } = answer.body.result;
+      expect(Object.keys(result)).toHaveLength(3);
+      expect(Object.values(errors).map((error) => (error as { error: string }).error)).toEqual([
+        'OPERATION_TIME_LIMIT',
+        'OPERATION_TIME_LIMIT',
+      ]);
+      expect(
+        Object.values(times)
+          .map((time) => (time as { operating: number }).operating)
+          .slice(0, 3),
+      ).toEqual([1, 2, 3]);
+      expect(answer.body.time.operating).toBeUndefined();
+    } finally {
+      await portal.close();
+    }
+  });
+
+  it('bills the batch as one with batchBilling outer and copies its operating into every result_time', async () => {
+    const portal = await createDemoPortal({ ...options, batchBilling: 'outer' });
+    try {
+      const cmd = Object.fromEntries(
+        portal
+          .chatIds()
+          .slice(0, 5)
+          .map((id) => [`s${id}`, `imopenlines.session.start?CHAT_ID=${id}`]),
+      );
+      const first = await call(portal, 'batch', { cmd });
+      expect(Object.keys(first.body.result.result)).toHaveLength(5);
+      expect(first.body.time.operating).toBe(5);
+      const operatings = Object.values(first.body.result.result_time).map(
+        (time) => (time as { operating: number }).operating,
+      );
+      expect(operatings).toEqual([5, 5, 5, 5, 5]);
+      const second = await call(portal, 'batch', { cmd });
+      expect([second.status, second.body.error]).toEqual([429, 'OPERATION_TIME_LIMIT']);
+    } finally {
+      await portal.close();
+    }
+  });
+
+  it('sleeps the scaled cost of every command, so a batch takes as long as its commands', async () => {
+    const portal = await createDemoPortal({ chats: 30, timeScale: 10, costSeconds: 0.2 });
+    try {
+      const chatId = findChat(portal, () => true);
+      const cmd = Object.fromEntries(
+        Array.from({ length: 10 }, (_, i) => [`d${i}`, `imopenlines.dialog.get?CHAT_ID=${chatId}`]),
+      );
+      const started = performance.now();
+      await call(portal, 'batch', { cmd });
+      expect(performance.now() - started).toBeGreaterThanOrEqual(195);
+    } finally {
+      await portal.close();
+    }
+  });
+});
