@@ -26,6 +26,8 @@ function mainProcess(): UserConfig {
 
 function preload(): UserConfig {
   return {
+    // A sandboxed preload can require only `electron`: everything else (the contract, zod) is bundled in.
+    ssr: { noExternal: true },
     build: {
       ssr: true,
       target: 'node20',
