@@ -144,6 +144,19 @@ describe('batch', () => {
     expect(lines[0].QUEUE.length).toBeGreaterThan(0);
   });
 
+  it('accepts a form body and a GET query string in PHP bracket syntax', async () => {
+    const form = await fetch(`${portal.webhookUrl}batch`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'halt=0&cmd[me]=profile&cmd[lines]=imopenlines.config.list.get%3FPARAMS%5Blimit%5D%3D1',
+    });
+    const formBody = (await form.json()) as { result: { result: { me: { ID: string }; lines: unknown[] } } };
+    expect(formBody.result.result.me.ID).toBe('1');
+    expect(formBody.result.result.lines).toHaveLength(1);
+    const get = await fetch(`${portal.webhookUrl}imopenlines.config.list.get.json?PARAMS[limit]=3`);
+    expect(((await get.json()) as { result: unknown[] }).result).toHaveLength(3);
+  });
+
   it('counts as one request', async () => {
     portal.resetCounters();
     await call(portal, 'batch', { cmd: { a: 'profile', b: 'profile', c: 'scope' } });

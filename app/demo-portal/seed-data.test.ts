@@ -44,7 +44,7 @@ describe('seeded data', () => {
     }
   });
 
-  it('generates 50,000 chats in under a second and pages through them', async () => {
+  it('starts with 50,000 chats in under a second and pages through them', async () => {
     const started = performance.now();
     const portal = await createDemoPortal({ chats: 50_000, costSeconds: 0 });
     const elapsed = performance.now() - started;
