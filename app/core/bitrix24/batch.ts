@@ -16,7 +16,7 @@ const TARGET_REQUEST_SECONDS = 20;
 /** Commands in the first chunks, before the portal has said how long a command takes. */
 const FIRST_CHUNK = 20;
 /** Batch requests in flight at once (the bucket and the operating budgets usually limit it sooner). */
-const MAX_IN_FLIGHT = 6;
+const MAX_IN_FLIGHT = 8;
 /** Times one command may be sent again after it provably did not run. */
 const MAX_ATTEMPTS = 30;
 /** Re-sends of an idempotent chunk after an ambiguous failure. */

@@ -11,6 +11,8 @@ export const NEAR_BUDGET = 0.8;
 /** Probing back-off when the portal refused a method without saying when it resets. */
 const PROBE_FIRST_MS = 250;
 const PROBE_MAX_MS = 30_000;
+/** Calls in the request that learns a method's level after its reset time passed. */
+const PROBE_CALLS = 2;
 
 interface MethodState {
   method: string;
@@ -24,6 +26,11 @@ interface MethodState {
   costPerCall: number | null;
   inFlightCalls: number;
   inFlightRequests: number;
+}
+
+/** What one call adds to the level: the portal bills its processing time (the docs show the two equal). */
+function costOf(time: TimeInfo): number | undefined {
+  return time.processing ?? time.duration;
 }
 
 export interface OperatingTrackerOptions {
@@ -89,10 +96,10 @@ export class OperatingTracker {
 
   /**
    * Feeds every `result_time` entry of a batch, attributed to its command's method. A portal that bills per
-   * command reports a rising level entry by entry (the steps are the cost of each call); one that bills the
-   * outer batch copies the same batch-wide level into every entry. Both end with the latest level.
+   * command reports a rising level entry by entry; one that bills the outer batch copies the same batch-wide
+   * level into every entry. The level is a running total, so both end with the latest one.
    */
-  observeBatch(entries: readonly ObservedEntry[], envelopeTime?: TimeInfo): void {
+  observeBatch(entries: readonly ObservedEntry[]): void {
     const byMethod = new Map<string, TimeInfo[]>();
     for (const entry of entries) {
       if (!entry.time) continue;
@@ -103,40 +110,35 @@ export class OperatingTracker {
     for (const [method, times] of byMethod) {
       const state = this.state(method);
       times.sort((a, b) => (a.start ?? 0) - (b.start ?? 0));
-      const steps: number[] = [];
-      for (let i = 1; i < times.length; i += 1) {
-        const before = times[i - 1];
-        const after = times[i];
-        if (before?.operating === undefined || after?.operating === undefined) continue;
-        if (before.operatingResetAt !== after.operatingResetAt) continue;
-        const step = after.operating - before.operating;
-        if (step > 0) steps.push(step);
+      for (const time of times) this.learnCost(state, costOf(time));
+      if (times.every((time) => time.processing === undefined && time.duration === undefined)) {
+        // No server times: the smallest step of the level between two entries is one call (larger steps hold
+        // calls of other requests running at the same time).
+        let smallest: number | undefined;
+        for (let i = 1; i < times.length; i += 1) {
+          const before = times[i - 1];
+          const after = times[i];
+          if (before?.operating === undefined || after?.operating === undefined) continue;
+          if (before.operatingResetAt !== after.operatingResetAt) continue;
+          const step = after.operating - before.operating;
+          if (step > 0) smallest = smallest === undefined ? step : Math.min(smallest, step);
+        }
+        if (smallest !== undefined) this.learnCost(state, smallest);
       }
-      if (steps.length > 0) this.learnCost(state, steps.reduce((a, b) => a + b, 0) / steps.length);
-      else this.learnCostFromDuration(state, times);
       for (const time of times) this.applyLevel(state, time);
       this.succeeded(state);
     }
-    if (envelopeTime?.operating !== undefined) this.apply(this.state('batch'), envelopeTime);
     this.changed();
   }
 
   private apply(state: MethodState, time: TimeInfo | undefined): void {
     if (!time) return;
-    this.learnCostFromDuration(state, [time]);
+    this.learnCost(state, costOf(time));
     this.applyLevel(state, time);
   }
 
-  private learnCostFromDuration(state: MethodState, times: readonly TimeInfo[]): void {
-    // Without per-call steps, the server time of a call is the best guess at what it adds.
-    const costs = times.map((time) => time.processing ?? time.duration).filter((value) => value !== undefined);
-    if (costs.length > 0 && state.costPerCall === null) {
-      this.learnCost(state, costs.reduce((a, b) => a + b, 0) / costs.length);
-    }
-  }
-
-  private learnCost(state: MethodState, sample: number): void {
-    if (!(sample > 0)) return;
+  private learnCost(state: MethodState, sample: number | undefined): void {
+    if (sample === undefined || !(sample > 0)) return;
     state.costPerCall = state.costPerCall === null ? sample : state.costPerCall * 0.7 + sample * 0.3;
   }
 
@@ -198,9 +200,11 @@ export class OperatingTracker {
     const state = this.states.get(method);
     if (!state || wanted <= 0) return wanted;
     if (this.heldUntil(method) !== null) return 0;
+    // The portal never reported this method's level (not billed, or a portal without the limiter).
+    if (state.resetAt === null && state.level === 0) return wanted;
     if (state.level >= this.budgetSeconds) {
-      // The reset time has passed but nobody knows the new level yet: one probe at a time.
-      return state.inFlightRequests === 0 ? wanted : 0;
+      // The reset time has passed but nobody knows the new level yet: one small, quick probe to learn it.
+      return state.inFlightRequests === 0 ? Math.min(wanted, PROBE_CALLS) : 0;
     }
     const cost = state.costPerCall;
     if (cost === null) {
