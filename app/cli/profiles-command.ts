@@ -53,7 +53,10 @@ Profile options (add, edit):
 The webhook secret is the whole inbound webhook URL (https://host/rest/<user>/<code>/) or only its code. Piped,
 \`add\` takes the portal and user id from the URL:  printf '%s' "$URL" | openlines profiles add --name Main
 An OAuth secret is a JSON object on stdin: {"clientSecret":"…","accessToken":"…","refreshToken":"…"}.
-For automation without a keychain, set OPENLINES_WEBHOOK_URL instead of using a profile.`;
+For automation without a keychain, set OPENLINES_WEBHOOK_URL instead of using a profile.
+
+Exit codes: 0 ok; 2 bad input (import: some entries were rejected, the good ones were imported);
+3 configuration, keychain or credentials (check: refused, or scopes missing); 4 portal unreachable or blocked.`;
 
 const OPTIONS = {
   json: { type: 'boolean' },
