@@ -17,11 +17,14 @@ export function createHandlerTable(services: AppServices, runs: RunsHandlers): H
   const summaryOf = async (profileId: string): Promise<ProfileSummary> => services.profile(profileId);
   const profilesChanged = () => services.emit('profiles.changed', {});
   const realProfile = (profileId: string) => {
-    if (profileId === DEMO_PROFILE_ID || services.mode === 'demo') {
+    if (profileId === DEMO_PROFILE_ID || services.mode !== 'profiles') {
       throw new HandlerError({
-        code: 'DEMO_PROFILE',
+        code: 'FIXED_PROFILE',
         category: 'bad-input',
-        message: 'The demo portal is built in; it cannot be renamed, removed or given another secret.',
+        message:
+          services.mode === 'env'
+            ? 'The console runs on the portal of OPENLINES_WEBHOOK_URL; profiles cannot be changed in this mode.'
+            : 'The demo portal is built in; profiles cannot be added, renamed, removed or given another secret here.',
       });
     }
   };
@@ -44,7 +47,7 @@ export function createHandlerTable(services: AppServices, runs: RunsHandlers): H
       return { activeProfileId };
     },
     'profiles.add': async (input) => {
-      if (services.mode === 'demo') realProfile(DEMO_PROFILE_ID);
+      if (services.mode !== 'profiles') realProfile(DEMO_PROFILE_ID);
       const profile = await services.store.addFromWebhookUrl({
         name: input.name,
         webhookUrl: input.webhookUrl,
@@ -78,7 +81,7 @@ export function createHandlerTable(services: AppServices, runs: RunsHandlers): H
       return { removed: report.profile.id };
     },
     'profiles.import': async ({ text }) => {
-      if (services.mode === 'demo') realProfile(DEMO_PROFILE_ID);
+      if (services.mode !== 'profiles') realProfile(DEMO_PROFILE_ID);
       const report = await services.store.importProvisioningText(text, 'import from the console');
       if (report.imported.length > 0 || report.updated.length > 0) profilesChanged();
       return {

@@ -20,14 +20,21 @@ import { APP_CODES, HandlerError } from './handler-error.ts';
 
 /** The built-in profile on the embedded demo portal, shown when no profile exists (or with `serve --demo`). */
 export const DEMO_PROFILE_ID = 'demo';
+/** The profile standing for OPENLINES_WEBHOOK_URL in `env` mode. */
+export const ENV_PROFILE_ID = 'env';
 
 export interface ServicesOptions {
   runtime: HandlerContext['runtime'];
   version: string;
   /** Data folder; `OPENLINES_HOME` or the platform's user-data folder by default. */
   home?: string;
-  /** `demo`: only the demo profile, no keychain touched. `profiles`: the stored profiles, the demo when none. */
-  mode: 'profiles' | 'demo';
+  /**
+   * `profiles`: the stored profiles, the demo when none exists. `demo`: only the demo profile, no keychain touched.
+   * `env`: only the portal of `envWebhookUrl` (OPENLINES_WEBHOOK_URL, for automation), no keychain touched.
+   */
+  mode: 'profiles' | 'demo' | 'env';
+  /** The whole webhook URL in `env` mode; it holds the secret and is never shown. */
+  envWebhookUrl?: string;
   demoPortal?: DemoPortalOptions;
   /** The keychain behind profile secrets (the OS keychain by default). */
   keychain?: Keychain;
@@ -51,7 +58,7 @@ export class AppServices implements HandlerContext {
   readonly version: string;
   readonly paths: DataPaths;
   readonly store: ProfileStore;
-  readonly mode: 'profiles' | 'demo';
+  readonly mode: ServicesOptions['mode'];
   private readonly controller = new AbortController();
   private readonly listeners = new Set<Listener>();
   private readonly closers: Array<() => void | Promise<void>> = [];
@@ -119,7 +126,10 @@ export class AppServices implements HandlerContext {
 
   /** Secret values this process holds outside the keychain (the embedded demo portal's webhook code). */
   knownSecrets(): string[] {
-    return this.demoSecret ? [this.demoSecret] : [];
+    const secrets = this.demoSecret ? [this.demoSecret] : [];
+    const envCode = this.options.envWebhookUrl ? webhookCode(this.options.envWebhookUrl) : null;
+    if (envCode) secrets.push(envCode);
+    return secrets;
   }
 
   async chatsFor(profileId: string): Promise<ChatLister> {
@@ -129,6 +139,7 @@ export class AppServices implements HandlerContext {
   /** Every profile the renderer may pick, as summaries (never a secret). */
   async summaries(): Promise<ProfileSummary[]> {
     if (this.mode === 'demo') return [demoSummary(true)];
+    if (this.mode === 'env') return [envSummary(this.options.envWebhookUrl ?? '')];
     const listings = await this.store.list();
     if (listings.length === 0) return [demoSummary(true)];
     return listings.map(summaryOf);
@@ -142,7 +153,7 @@ export class AppServices implements HandlerContext {
 
   async select(profileId: string): Promise<string> {
     await this.profile(profileId);
-    if (profileId !== DEMO_PROFILE_ID) await this.store.setDefault(profileId);
+    if (this.mode === 'profiles' && profileId !== DEMO_PROFILE_ID) await this.store.setDefault(profileId);
     this.selected = profileId;
     return profileId;
   }
@@ -216,6 +227,10 @@ export class AppServices implements HandlerContext {
       if (this.mode === 'profiles' && (await this.store.list()).length > 0) throw notFound(profileId);
       const portal = await this.demoPortal();
       return { credentials: { kind: 'webhook', webhookUrl: portal.webhookUrl }, plan: portal.options.plan };
+    }
+    if (this.mode === 'env') {
+      if (profileId !== ENV_PROFILE_ID || !this.options.envWebhookUrl) throw notFound(profileId);
+      return { credentials: { kind: 'webhook', webhookUrl: this.options.envWebhookUrl } };
     }
     if (this.mode === 'demo') throw notFound(profileId);
     let profile: Profile;
@@ -342,6 +357,23 @@ export function demoSummary(isDefault: boolean): ProfileSummary {
     isDemo: true,
     hasSecret: true,
     defaultFilters: { lineIds: [], statuses: [], operatorIds: [] },
+  };
+}
+
+function envSummary(webhookUrl: string): ProfileSummary {
+  let host = '';
+  try {
+    host = new URL(webhookUrl).host;
+  } catch {
+    host = 'invalid address';
+  }
+  return {
+    ...demoSummary(true),
+    id: ENV_PROFILE_ID,
+    name: 'Portal from OPENLINES_WEBHOOK_URL',
+    host,
+    plan: 'detect',
+    isDemo: false,
   };
 }
 
