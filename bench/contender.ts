@@ -1,4 +1,5 @@
 // Child-process entry of one contender: reads the job from stdin, runs it, prints one marked JSON line.
+import { runBulk } from './contenders/bulk.ts';
 import { runEngine } from './contenders/engine.ts';
 import { runNaive } from './contenders/naive.ts';
 import { runSdk } from './contenders/sdk.ts';
@@ -25,7 +26,8 @@ async function main(): Promise<void> {
       run = await runSdk(job);
       break;
     case 'bulk':
-      throw new Error('The bulk contender waits for the bulk-run API (app/core/bulk/index.ts)');
+      run = await runBulk(job);
+      break;
   }
   const result: ContenderResult = { ...run, rssBeforeBytes, peakRssBytes: process.resourceUsage().maxRSS * 1024 };
   process.stdout.write(`${RESULT_MARKER}${JSON.stringify(result)}\n`);

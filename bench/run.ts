@@ -203,9 +203,7 @@ async function main(): Promise<void> {
   }
 
   let bulk: BulkSection | null = null;
-  if (wantBulk && !existsSync(fileURLToPath(new URL('./contenders/bulk.ts', import.meta.url)))) {
-    process.stderr.write('bulk section skipped: the bulk-run API (app/core/bulk/index.ts) has not landed yet\n');
-  } else if (wantBulk) {
+  if (wantBulk) {
     const chats = opts.bulkChats;
     const optimal = startAndVerify(chats);
     const optimalStartOnly = startOnly(chats);
