@@ -116,6 +116,9 @@ const CODES: Record<string, CodeInfo> = {
   ERROR_USER_NOT_OPERATOR: { category: 'permission', message: 'Only the session’s current operator can do this.' },
 };
 
+/** Every portal error code in the catalog (upper case), for tests and documentation. */
+export const KNOWN_ERROR_CODES: readonly string[] = Object.keys(CODES);
+
 /** Codes the client itself raises for failures that never produced a Bitrix24 envelope. */
 export const CLIENT_CODES = {
   unreachable: 'PORTAL_UNREACHABLE',
