@@ -6,6 +6,7 @@ export type RunMode = z.infer<typeof runModeSchema>;
 
 export const CHAT_STATES = ['pending', 'sent', 'started', 'verified', 'already-active', 'failed', 'skipped'] as const;
 export const chatStateSchema = z.enum(CHAT_STATES);
+export type ChatState = z.infer<typeof chatStateSchema>;
 
 /** Where the chats of a bulk run come from. */
 export const runSourceSchema = z.discriminatedUnion('kind', [
@@ -16,6 +17,7 @@ export const runSourceSchema = z.discriminatedUnion('kind', [
 export type RunSource = z.infer<typeof runSourceSchema>;
 
 export const invalidLineSchema = z.object({ line: z.number(), input: z.string(), reason: z.string() });
+export type InvalidLineInfo = z.infer<typeof invalidLineSchema>;
 
 export const runPreviewSchema = z.object({
   previewId: z.string(),
@@ -33,6 +35,7 @@ export const runCountsSchema = z.object(
     [K in (typeof CHAT_STATES)[number]]: z.ZodNumber;
   },
 );
+export type RunCounts = z.infer<typeof runCountsSchema>;
 
 export const runStatusSchema = z.enum([
   'running',
@@ -43,10 +46,15 @@ export const runStatusSchema = z.enum([
   'finished',
   'interrupted',
 ]);
+export type RunStatus = z.infer<typeof runStatusSchema>;
 
 export const runProgressSchema = z.object({
   runId: z.string(),
+  /** Empty when the run's portal came from OPENLINES_WEBHOOK_URL rather than a profile. */
   profileId: z.string(),
+  profileName: z.string(),
+  /** Host of the portal. */
+  portal: z.string(),
   mode: runModeSchema,
   status: runStatusSchema,
   total: z.number(),
@@ -59,6 +67,10 @@ export const runProgressSchema = z.object({
   etaSeconds: z.number().nullable(),
   /** Why the run holds or stopped, for the banner: operating budget (with resume time), portal block, auth. */
   reason: z.object({ code: z.string(), message: z.string(), until: z.number().nullable() }).nullable(),
+  /** The run whose failed chats this run retries. */
+  retryOf: z.string().nullable(),
+  /** The results CSV in the data folder, once the run has stopped or finished. */
+  resultsFile: z.string().nullable(),
 });
 export type RunProgress = z.infer<typeof runProgressSchema>;
 

@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { parseChatIds, REASONS } from './chat-ids.ts';
+
+describe('parseChatIds', () => {
+  it('reads one id a line, drops and counts duplicates, and keeps first-seen order', () => {
+    const parsed = parseChatIds('12\r\n7\n12\n 0042 \n7\n12\n');
+    expect(parsed).toMatchObject({ chatIds: [12, 7, 42], duplicates: 3, invalid: [], format: 'lines' });
+  });
+
+  it('lists every bad line with its number, input and reason', () => {
+    const text = ['5', 'abc', '-3', '0', '1.5', '99999999999999999999', '', '2147483648', '2147483647', '12a', '-0'].join(
+      '\n',
+    );
+    const parsed = parseChatIds(`${text}\n`);
+    expect(parsed.chatIds).toEqual([5, 2147483647]);
+    expect(parsed.invalid).toEqual([
+      { line: 2, input: 'abc', reason: REASONS.notNumber },
+      { line: 3, input: '-3', reason: REASONS.negative },
+      { line: 4, input: '0', reason: REASONS.zero },
+      { line: 5, input: '1.5', reason: REASONS.decimal },
+      { line: 6, input: '99999999999999999999', reason: REASONS.tooLarge },
+      { line: 7, input: '', reason: REASONS.empty },
+      { line: 8, input: '2147483648', reason: REASONS.tooLarge },
+      { line: 10, input: '12a', reason: REASONS.notNumber },
+      { line: 11, input: '-0', reason: REASONS.zero },
+    ]);
+  });
+
+  it('does not count the final line break as an empty line, but does count blank lines before it', () => {
+    expect(parseChatIds('1\n2\n').invalid).toEqual([]);
+    expect(parseChatIds('1\n2\n\n').invalid).toEqual([{ line: 3, input: '', reason: REASONS.empty }]);
+    expect(parseChatIds('').chatIds).toEqual([]);
+  });
+
+  it('reads the CHAT_ID column of a CSV wherever it is, with quoted fields and a BOM', () => {
+    const csv = '\uFEFFNAME,"chat_id",LINE\n"Smith, Ann",101,2\n"He said ""hi""",102,2\n"multi\nline name",103,1\n';
+    const parsed = parseChatIds(csv, 'export.csv');
+    expect(parsed).toMatchObject({ chatIds: [101, 102, 103], invalid: [], format: 'csv' });
+  });
+
+  it('reports bad CHAT_ID cells of a CSV at the line their record starts on', () => {
+    const csv = 'CHAT_ID;NAME\n10;a\nten;b\n;c\n\n11;"two\nlines"\n-4;d\n';
+    const parsed = parseChatIds(csv);
+    expect(parsed.chatIds).toEqual([10, 11]);
+    expect(parsed.invalid).toEqual([
+      { line: 3, input: 'ten', reason: REASONS.notNumber },
+      { line: 4, input: '', reason: REASONS.emptyCell },
+      { line: 5, input: '', reason: REASONS.empty },
+      { line: 8, input: '-4', reason: REASONS.negative },
+    ]);
+  });
+
+  it('lists every line of a CSV that has no CHAT_ID column', () => {
+    const parsed = parseChatIds('ID,NAME\n1,a\n2,b\n', 'chats.csv');
+    expect(parsed.chatIds).toEqual([]);
+    expect(parsed.invalid.map((line) => [line.line, line.reason])).toEqual([
+      [1, REASONS.noColumn],
+      [2, REASONS.noColumn],
+      [3, REASONS.noColumn],
+    ]);
+    // A one-column .csv whose header is not CHAT_ID is a CSV without the column too.
+    expect(parseChatIds('id\n1\n', 'chats.csv').invalid).toHaveLength(2);
+  });
+
+  it('reads a headerless one-column .csv as a plain list', () => {
+    expect(parseChatIds('1\n2\n', 'chats.csv')).toMatchObject({ chatIds: [1, 2], format: 'lines' });
+  });
+});

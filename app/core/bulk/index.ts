@@ -1,0 +1,145 @@
+// Bulk session starts and restarts: the API the CLI, the desktop handlers and the benchmark use.
+import type { RunChatResult, RunMode, RunProgress } from '../../contract/runs.ts';
+import type { Bitrix24Client, LimitsSnapshot } from '../bitrix24/types.ts';
+import { liveRun, liveRuns } from './bulk-run.ts';
+import { type InvalidLine, MAX_RUN_CHATS, type ParsedChatIds } from './chat-ids.ts';
+import { callsFor, costOf, type Estimate, estimate } from './estimate.ts';
+import {
+  type AuditEntry,
+  chatResults,
+  isUnfinished,
+  loadRun,
+  loadRuns,
+  progressOf,
+  readAudit,
+  readCosts,
+  resultsCsv,
+  runDirOf,
+} from './run-store.ts';
+
+export {
+  type BulkEnvironment,
+  DEFAULT_REQUEST_LIMIT_MS,
+  type FailedChat,
+  liveRun,
+  type RunHandle,
+  RunInputError,
+  RunStateError,
+  type RunSummary,
+  resumeRun,
+  retryFailed,
+  type StartRunInput,
+  startRun,
+} from './bulk-run.ts';
+export {
+  type InvalidLine,
+  judgeChatId,
+  MAX_CHAT_ID,
+  MAX_RUN_CHATS,
+  type ParsedChatIds,
+  parseChatIds,
+} from './chat-ids.ts';
+export { DEFAULT_COSTS, type Estimate, estimate, METHODS } from './estimate.ts';
+export { JournalError, type RunReason } from './journal.ts';
+export { type AuditEntry, RunBusyError, RunNotFoundError, readAudit } from './run-store.ts';
+
+export interface PreviewInput {
+  chatIds: readonly number[];
+  mode: RunMode;
+  invalid?: readonly InvalidLine[];
+  duplicates?: number;
+}
+
+export interface PreviewContext {
+  /** Its limits snapshot (bucket level, operating budgets) is read; nothing is sent. */
+  client?: Pick<Bitrix24Client, 'limits' | 'portalLabel'>;
+  limits?: LimitsSnapshot | null;
+  /** Where earlier runs left the call costs they measured on this portal. */
+  runsDir?: string;
+  /** Seconds per call by method, overriding what earlier runs measured. */
+  costs?: Record<string, number>;
+  maxChunkSize?: number;
+  operatingWindowSeconds?: number;
+}
+
+export interface RunPreviewInfo {
+  mode: RunMode;
+  /** Chats the run would touch. */
+  total: number;
+  invalid: InvalidLine[];
+  duplicates: number;
+  /** HTTP requests the run is expected to make (reads before and after included). */
+  requests: number;
+  expectedSeconds: number;
+  /** What limits the pace: `bucket`, `execution`, or the method whose operating budget does. */
+  boundBy: string;
+  /** Seconds per call used for the estimate, by method. */
+  costs: Record<string, number>;
+}
+
+/** What a run would do and how long it would take. Sends nothing. */
+export async function previewRun(context: PreviewContext, input: PreviewInput): Promise<RunPreviewInfo> {
+  const total = new Set(input.chatIds).size;
+  const learnt = context.runsDir && context.client ? await readCosts(context.runsDir, context.client.portalLabel) : {};
+  const costs = { ...learnt, ...(context.costs ?? {}) };
+  const limits = context.limits ?? context.client?.limits.snapshot() ?? null;
+  const result: Estimate = estimate(
+    { calls: callsFor(input.mode, total), costs, limits, now: Date.now() },
+    {
+      ...(context.maxChunkSize ? { maxChunkSize: context.maxChunkSize } : {}),
+      ...(context.operatingWindowSeconds ? { operatingWindowSeconds: context.operatingWindowSeconds } : {}),
+    },
+  );
+  const used: Record<string, number> = {};
+  for (const method of Object.keys(callsFor(input.mode, total))) used[method] = costOf(costs, method);
+  return {
+    mode: input.mode,
+    total,
+    invalid: [...(input.invalid ?? [])],
+    duplicates: input.duplicates ?? 0,
+    requests: result.requests,
+    expectedSeconds: result.seconds,
+    boundBy: result.boundBy,
+    costs: used,
+  };
+}
+
+/** The preview of parsed input, refusing more chats than a run takes. */
+export function checkRunSize(parsed: Pick<ParsedChatIds, 'chatIds'>): string | null {
+  return parsed.chatIds.length > MAX_RUN_CHATS
+    ? `${parsed.chatIds.length} chats is more than one run takes (${MAX_RUN_CHATS}); split the list.`
+    : null;
+}
+
+/** Every run in the data folder, newest first; runs live in this process show their live progress. */
+export async function listRuns(runsDir: string, log?: (line: string) => void): Promise<RunProgress[]> {
+  const stored = await loadRuns(runsDir, log);
+  return stored.map((run) => liveRun(run.dir)?.progress() ?? progressOf(run.state, run.status));
+}
+
+/** Runs that neither finished nor were cancelled (stopped, interrupted, or killed): offered for resume. */
+export async function listUnfinishedRuns(runsDir: string, log?: (line: string) => void): Promise<RunProgress[]> {
+  const runs = await listRuns(runsDir, log);
+  const live = new Set(liveRuns().map((run) => run.runId));
+  return runs.filter((run) => isUnfinished(run.status) && !live.has(run.runId));
+}
+
+export async function readResults(runsDir: string, runId: string): Promise<RunChatResult[]> {
+  const run = await loadRun(runsDir, runId);
+  return chatResults(run.state);
+}
+
+/** The results as CSV text, with the file name to save it under. */
+export async function exportCsv(runsDir: string, runId: string): Promise<{ fileName: string; csv: string }> {
+  const run = await loadRun(runsDir, runId);
+  return { fileName: `openlines-run-${runId}.csv`, csv: resultsCsv(run.state) };
+}
+
+/** The audit log: one entry per execution of a run, newest first. */
+export async function listAudit(runsDir: string): Promise<AuditEntry[]> {
+  return (await readAudit(runsDir)).reverse();
+}
+
+export function runDir(runsDir: string, runId: string): string {
+  return runDirOf(runsDir, runId);
+}
