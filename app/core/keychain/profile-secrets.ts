@@ -38,8 +38,11 @@ const storedSchema = z.discriminatedUnion('kind', [
 export class SecretUnreadableError extends Error {
   override readonly name = 'SecretUnreadableError';
   readonly code = 'SECRET_UNREADABLE';
-  constructor(readonly profileId: string) {
-    super(`The keychain entry of profile "${profileId}" is not readable by this version; enter the secret again.`);
+  constructor(
+    readonly profileId: string,
+    problem = 'is not readable by this version',
+  ) {
+    super(`The keychain entry of profile "${profileId}" ${problem}; enter the secret again.`);
   }
 }
 
@@ -97,7 +100,7 @@ export class ProfileSecrets {
   async rotateTokens(profileId: string, tokens: OAuthTokens): Promise<void> {
     const current = await this.get(profileId);
     if (current?.kind !== 'oauth') {
-      throw new SecretUnreadableError(profileId);
+      throw new SecretUnreadableError(profileId, current ? 'holds a webhook, not OAuth tokens' : 'is missing');
     }
     await this.save(profileId, { ...current, tokens: { ...tokens } });
   }
