@@ -11,10 +11,13 @@ describe('request bucket', () => {
         cmd: Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`p${i}`, 'profile'])),
       });
       expect(batch.status).toBe(200);
-      const burst = await Promise.all(Array.from({ length: 55 }, () => call(portal, 'profile')));
+      const started = performance.now();
+      const burst = await Promise.all(Array.from({ length: 80 }, () => call(portal, 'profile')));
+      // The bucket drains 2 a second while the burst is in flight, so a slow machine lets a few more through.
+      const drained = Math.ceil(((performance.now() - started) / 1000) * 2);
       const refused = burst.filter((answer) => answer.status === 503);
       expect(burst.filter((answer) => answer.status === 200).length).toBeGreaterThanOrEqual(49);
-      expect(refused.length).toBeGreaterThanOrEqual(4);
+      expect(refused.length).toBeGreaterThanOrEqual(80 - 49 - drained);
       expect(refused.every((answer) => answer.body.error === 'QUERY_LIMIT_EXCEEDED')).toBe(true);
       expect(portal.counters.queryLimitHits).toBe(refused.length);
     } finally {
@@ -34,10 +37,10 @@ describe('request bucket', () => {
 });
 
 describe('operating time', () => {
-  // timeScale 600: the 600 s window passes in 1 s and a 1 s call sleeps 1.7 ms.
+  // timeScale 300: the 600 s window passes in 2 s and a 1 s call sleeps 3.3 ms.
   const options = {
     chats: 50,
-    timeScale: 600,
+    timeScale: 300,
     operatingLimitSeconds: 2.5,
     costSeconds: { default: 0.01, 'imopenlines.session.start': 1 },
   };
@@ -54,11 +57,13 @@ describe('operating time', () => {
       expect((await call(portal, 'imopenlines.dialog.get', { CHAT_ID: chatId })).status).toBe(200);
       const resetAt: number = answers[2]!.body.time.operating_reset_at;
       expect(resetAt * 1000).toBeGreaterThan(Date.now());
-      expect(resetAt * 1000).toBeLessThan(Date.now() + 1100);
+      expect(resetAt * 1000).toBeLessThanOrEqual(Date.now() + 2000);
+      expect(Math.abs(resetAt * 1000 - Math.round(resetAt * 1000))).toBeLessThan(1e-3);
       await sleep(resetAt * 1000 - Date.now() + 20);
       const resumed = await call(portal, 'imopenlines.session.start', { CHAT_ID: chatId });
       expect(resumed.status).toBe(200);
-      expect(resumed.body.time.operating).toBe(1);
+      // At least the oldest bucket left the window, so the sum fell below 3 before this call added 1.
+      expect(resumed.body.time.operating).toBeLessThanOrEqual(3);
       expect(portal.counters.operatingLimitHits).toBe(1);
     } finally {
       await portal.close();

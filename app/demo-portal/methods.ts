@@ -47,6 +47,24 @@ export interface PortalStateOptions {
 
 type Handler = (ctx: MethodContext) => MethodOutput;
 
+/** Methods that change nothing; every other method invalidates the cached list orders. */
+const READ_ONLY = new Set([
+  'imopenlines.session.open',
+  'imopenlines.dialog.get',
+  'imopenlines.session.history.get',
+  'imopenlines.config.list.get',
+  'imopenlines.v2.Session.list',
+  'imopenlines.v2.Operator.list',
+  'im.recent.list',
+  'im.recent.get',
+  'profile',
+]);
+
+interface SessionRow {
+  session: SessionRecord;
+  chat: OpenLineChat;
+}
+
 const ACCESS_DENIED_TEXT = 'You do not have access to this dialog';
 const DAY = 86_400_000;
 
@@ -64,6 +82,10 @@ export class PortalState {
   private readonly onSessionStart: (chatId: number) => void;
   private readonly lineById: Map<number, Line>;
   readonly handlers: Record<string, Handler>;
+  /** Bumped by every write; list methods keep their sorted rows while it stays the same. */
+  private version = 0;
+  private readonly sortedSessions = new Map<string, { version: number; at: number; rows: SessionRow[] }>();
+  private sortedRecent: { version: number; rows: OpenLineChat[] } | undefined;
 
   constructor(options: PortalStateOptions) {
     this.data = options.data;
@@ -104,7 +126,15 @@ export class PortalState {
     for (const [name, run] of Object.entries(this.handlers)) {
       if (name.toLowerCase() !== lower) continue;
       if (name === 'imopenlines.v2.Session.list' && this.sessionList === 'absent') return undefined;
-      return { name, run };
+      if (READ_ONLY.has(name)) return { name, run };
+      return {
+        name,
+        run: (ctx) => {
+          // Any write may reorder the lists, so their cached sort orders are dropped.
+          this.version++;
+          return run(ctx);
+        },
+      };
     }
     return undefined;
   }
@@ -614,6 +644,30 @@ export class PortalState {
     return 'answered';
   }
 
+  /** Every session on accessible lines in the requested order, cached until the next write (or 1 s for orders that depend on now). */
+  private sessionsInOrder(order: string, direction: string, now: number): SessionRow[] {
+    const cacheKey = `${order}|${direction}`;
+    const cached = this.sortedSessions.get(cacheKey);
+    if (cached && cached.version === this.version && (order === 'dateCreate' || now - cached.at < 1000))
+      return cached.rows;
+    const rows: SessionRow[] = [];
+    for (const chat of this.data.chats.values()) {
+      if (!this.line(chat.lineId)?.accessible) continue;
+      rows.push({ session: chat.session, chat });
+      for (const session of chat.pastSessions) rows.push({ session, chat });
+    }
+    const key = (s: SessionRecord): number => {
+      if (order === 'dateClose') return s.dateClose ?? now;
+      if (order === 'waitAnswer') return (s.dateFirstAnswer ?? now) - s.dateCreate;
+      if (order === 'waitClose') return (s.dateClose ?? now) - s.dateCreate;
+      return s.dateCreate;
+    };
+    const sign = direction === 'asc' ? 1 : -1;
+    rows.sort((a, b) => sign * (key(a.session) - key(b.session) || a.session.id - b.session.id));
+    this.sortedSessions.set(cacheKey, { version: this.version, at: now, rows });
+    return rows;
+  }
+
   private sessionListV2(ctx: MethodContext): MethodOutput {
     if (this.sessionList === 'tariff') {
       throw new MethodError('TARIFF_RESTRICTION', 'Your plan does not include Open Channels reports');
@@ -664,31 +718,20 @@ export class PortalState {
     if (direction !== 'asc' && direction !== 'desc')
       throw new MethodError('INVALID_FILTER', 'orderDirection is asc or desc');
     const now = Date.now();
-    const matches: Array<{ session: SessionRecord; chat: OpenLineChat }> = [];
-    for (const chat of this.data.chats.values()) {
-      if (!this.line(chat.lineId)?.accessible) continue;
-      for (const session of [chat.session, ...chat.pastSessions]) {
-        if (configIds && !configIds.has(session.lineId)) continue;
-        if (operatorIds && !operatorIds.has(session.operatorId)) continue;
-        if (sources.length > 0 && !sources.includes(chat.connector)) continue;
-        if (statusTest && !statusTest(session, chat)) continue;
-        if (p.closeReason !== undefined && session.closeReason !== String(p.closeReason)) continue;
-        if (createFrom !== undefined && session.dateCreate < createFrom) continue;
-        if (createTo !== undefined && session.dateCreate > createTo) continue;
-        if (closeFrom !== undefined && (session.dateClose === null || session.dateClose < closeFrom)) continue;
-        if (closeTo !== undefined && (session.dateClose === null || session.dateClose > closeTo)) continue;
-        matches.push({ session, chat });
-      }
+    const matches: SessionRow[] = [];
+    for (const row of this.sessionsInOrder(order, direction, now)) {
+      const { session, chat } = row;
+      if (configIds && !configIds.has(session.lineId)) continue;
+      if (operatorIds && !operatorIds.has(session.operatorId)) continue;
+      if (sources.length > 0 && !sources.includes(chat.connector)) continue;
+      if (statusTest && !statusTest(session, chat)) continue;
+      if (p.closeReason !== undefined && session.closeReason !== String(p.closeReason)) continue;
+      if (createFrom !== undefined && session.dateCreate < createFrom) continue;
+      if (createTo !== undefined && session.dateCreate > createTo) continue;
+      if (closeFrom !== undefined && (session.dateClose === null || session.dateClose < closeFrom)) continue;
+      if (closeTo !== undefined && (session.dateClose === null || session.dateClose > closeTo)) continue;
+      matches.push(row);
     }
-    const key = (s: SessionRecord): number => {
-      if (order === 'dateClose') return s.dateClose ?? now;
-      if (order === 'waitAnswer') return (s.dateFirstAnswer ?? now) - s.dateCreate;
-      if (order === 'waitClose') return (s.dateClose ?? now) - s.dateCreate;
-      return s.dateCreate;
-    };
-    matches.sort(
-      (a, b) => (direction === 'asc' ? 1 : -1) * (key(a.session) - key(b.session) || a.session.id - b.session.id),
-    );
     const page = matches.slice(offset, offset + limit).map(({ session, chat }) => {
       const messages = sessionMessages(session, chat);
       return {
@@ -759,8 +802,13 @@ export class PortalState {
     const skipChats = isYes(params.SKIP_CHAT) || onlyLines;
     const rows: Array<{ lastActivity: number; item: () => unknown }> = [];
     if (!skipLines) {
-      for (const chat of this.data.chats.values()) {
-        if (!chat.callerIsMember || !this.line(chat.lineId)?.accessible) continue;
+      if (this.sortedRecent?.version !== this.version) {
+        const chats = [...this.data.chats.values()].filter(
+          (chat) => chat.callerIsMember && this.line(chat.lineId)?.accessible,
+        );
+        this.sortedRecent = { version: this.version, rows: chats.sort((a, b) => b.lastActivity - a.lastActivity) };
+      }
+      for (const chat of this.sortedRecent.rows) {
         rows.push({ lastActivity: chat.lastActivity, item: () => this.recentLinesItem(chat) });
       }
     }
