@@ -17,6 +17,8 @@ export interface ContenderJob {
   operatingBudgetSeconds: number;
   /** Naive: wait before retrying a 503/429. */
   retryDelayMs?: number;
+  /** Engine: print the request timeline (sends, settlements, the engine's view of the operating level). */
+  trace?: boolean;
   /** Bulk: data folder for the journal. */
   dataDir?: string;
 }

@@ -9,6 +9,7 @@
 //   --scale S               demo portal timeScale (default 100)
 //   --naive-sample N        chats the naive loop really runs before extrapolating (default 150)
 //   --skip-peers            leave out b24jssdk and the naive loop
+//   --trace                 print the engine's request timeline to stderr (diagnosis)
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -48,6 +49,7 @@ function options() {
       scale: { type: 'string' },
       'naive-sample': { type: 'string' },
       'skip-peers': { type: 'boolean', default: false },
+      trace: { type: 'boolean', default: false },
     },
     allowPositionals: false,
   });
@@ -73,6 +75,7 @@ function options() {
     timeScale: scale,
     naiveSample: values['naive-sample'] === undefined ? 150 : positiveInt(values['naive-sample'], '--naive-sample'),
     peers: values['skip-peers'] !== true,
+    trace: values.trace === true,
   };
 }
 
@@ -137,6 +140,15 @@ async function main(): Promise<void> {
       limits,
     );
 
+  const withBaseline = (chats: number): OptimalSchedule =>
+    optimalSchedule(
+      [
+        { method: START_METHOD, calls: chats, costSeconds: config.startCostSeconds },
+        { method: VERIFY_METHOD, calls: 2 * chats, costSeconds: config.readCostSeconds },
+      ],
+      limits,
+    );
+
   const denied = await inaccessibleLines(config);
   const wantEngine = opts.sections.has('engine');
   const wantBulk = opts.sections.has('bulk');
@@ -185,7 +197,14 @@ async function main(): Promise<void> {
         operatingLimitHits: 0,
         notes: [],
       });
-      const measured = await measure({ config, denied, contender: 'engine', label: 'engine client.batch', chats });
+      const measured = await measure({
+        config,
+        denied,
+        contender: 'engine',
+        label: 'engine client.batch',
+        chats,
+        job: { trace: opts.trace },
+      });
       rows.push(judge(measured.row, optimal));
       if (measured.row.peakRssBytes !== undefined && (memory === null || chats >= memory.engineChats)) {
         memory = {
@@ -250,7 +269,7 @@ async function main(): Promise<void> {
         rows.push(judge(await naiveRow(chats), optimalStartOnly));
         rows.push(judge(await sdkRow(chats), optimalStartOnly));
       }
-      bulk = { chats, optimal, optimalStartOnly, rows };
+      bulk = { chats, optimal, optimalStartOnly, optimalWithBaseline: withBaseline(chats), rows };
     } finally {
       await rm(dataDir, { recursive: true, force: true });
     }

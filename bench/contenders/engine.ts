@@ -19,9 +19,22 @@ export async function runEngine(job: ContenderJob): Promise<Omit<ContenderResult
   }));
   let settled = 0;
   let lastLog = 0;
+  const timeline: string[] = [];
+  const at = (): string => ((performance.now() - started) / 1000).toFixed(2).padStart(7);
   const started = performance.now();
   const report = await client.batch(commands, {
+    beforeSend: (chunk) => {
+      if (!job.trace) return;
+      const method = client.limits.snapshot().methods.find((entry) => entry.method === START_METHOD);
+      const level = method === undefined ? 'unknown' : `${method.operatingSeconds.toFixed(0)} s`;
+      const reset = method?.resetAt == null ? '' : `, reset in ${((method.resetAt - Date.now()) / 1000).toFixed(2)} s`;
+      timeline.push(`${at()} send ${chunk.length} commands (level ${level}${reset})`);
+    },
     onSettled: (outcomes) => {
+      if (job.trace) {
+        const bad = outcomes.filter((outcome) => outcome.status !== 'ok').length;
+        timeline.push(`${at()} settled ${outcomes.length}${bad > 0 ? ` (${bad} not ok)` : ''}`);
+      }
       settled += outcomes.length;
       const now = performance.now();
       if (now - lastLog > 5000) {
@@ -31,6 +44,7 @@ export async function runEngine(job: ContenderJob): Promise<Omit<ContenderResult
     },
   });
   const elapsedMs = performance.now() - started;
+  if (job.trace) console.error(`  engine request timeline (s since the first request):\n${timeline.join('\n')}`);
   const failures: ContenderResult['failures'] = [];
   for (const [key, outcome] of report.outcomes) {
     const chatId = Number(key.slice(1));
