@@ -60,6 +60,11 @@ const READ_ONLY = new Set([
   'profile',
 ]);
 
+interface RecentRow {
+  lastActivity: number;
+  item: () => unknown;
+}
+
 interface SessionRow {
   session: SessionRecord;
   chat: OpenLineChat;
@@ -85,7 +90,7 @@ export class PortalState {
   /** Bumped by every write; list methods keep their sorted rows while it stays the same. */
   private version = 0;
   private readonly sortedSessions = new Map<string, { version: number; at: number; rows: SessionRow[] }>();
-  private sortedRecent: { version: number; rows: OpenLineChat[] } | undefined;
+  private readonly sortedRecent = new Map<string, { version: number; rows: RecentRow[] }>();
 
   constructor(options: PortalStateOptions) {
     this.data = options.data;
@@ -731,6 +736,8 @@ export class PortalState {
       if (closeFrom !== undefined && (session.dateClose === null || session.dateClose < closeFrom)) continue;
       if (closeTo !== undefined && (session.dateClose === null || session.dateClose > closeTo)) continue;
       matches.push(row);
+      // One match past the page answers hasNextPage; nothing further is needed.
+      if (matches.length > offset + limit) break;
     }
     const page = matches.slice(offset, offset + limit).map(({ session, chat }) => {
       const messages = sessionMessages(session, chat);
@@ -796,19 +803,18 @@ export class PortalState {
 
   // ── im.recent ──────────────────────────────────────────────────────────────
 
-  private recentItems(params: Record<string, unknown>): Array<{ lastActivity: number; item: () => unknown }> {
+  /** The caller's recent list, newest first, cached per flag combination until the next write. */
+  private recentItems(params: Record<string, unknown>): RecentRow[] {
     const onlyLines = isYes(params.ONLY_OPENLINES);
     const skipLines = isYes(params.SKIP_OPENLINES);
     const skipChats = isYes(params.SKIP_CHAT) || onlyLines;
-    const rows: Array<{ lastActivity: number; item: () => unknown }> = [];
+    const cacheKey = `${skipLines}|${skipChats}`;
+    const cached = this.sortedRecent.get(cacheKey);
+    if (cached?.version === this.version) return cached.rows;
+    const rows: RecentRow[] = [];
     if (!skipLines) {
-      if (this.sortedRecent?.version !== this.version) {
-        const chats = [...this.data.chats.values()].filter(
-          (chat) => chat.callerIsMember && this.line(chat.lineId)?.accessible,
-        );
-        this.sortedRecent = { version: this.version, rows: chats.sort((a, b) => b.lastActivity - a.lastActivity) };
-      }
-      for (const chat of this.sortedRecent.rows) {
+      for (const chat of this.data.chats.values()) {
+        if (!chat.callerIsMember || !this.line(chat.lineId)?.accessible) continue;
         rows.push({ lastActivity: chat.lastActivity, item: () => this.recentLinesItem(chat) });
       }
     }
@@ -857,7 +863,9 @@ export class PortalState {
         });
       }
     }
-    return rows.sort((a, b) => b.lastActivity - a.lastActivity);
+    rows.sort((a, b) => b.lastActivity - a.lastActivity);
+    this.sortedRecent.set(cacheKey, { version: this.version, rows });
+    return rows;
   }
 
   private recentLinesItem(chat: OpenLineChat): unknown {
