@@ -203,6 +203,15 @@ describe('lists', () => {
     expect(all.body.result.items.some((item: { chat: { type: string } }) => item.chat.type === 'chat')).toBe(true);
   });
 
+  it('answers im.recent.get with a plain array of recent open-line items', async () => {
+    const answer = await call(portal, 'im.recent.get', { ONLY_OPENLINES: 'Y' });
+    expect(Array.isArray(answer.body.result)).toBe(true);
+    expect(answer.body.result.length).toBeGreaterThan(0);
+    expect(
+      answer.body.result.every((item: { chat: { entity_type: string } }) => item.chat.entity_type === 'LINES'),
+    ).toBe(true);
+  });
+
   it('filters imopenlines.v2.Session.list and refuses offsets past 10,000', async () => {
     const answer = await call(portal, 'imopenlines.v2.Session.list', { configIdList: [2], status: 'closed', limit: 5 });
     expect(answer.body.result.sessions.length).toBeGreaterThan(0);
