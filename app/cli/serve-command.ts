@@ -7,6 +7,7 @@ import { createBackend } from '../handlers/backend.ts';
 import type { ServicesOptions } from '../handlers/services.ts';
 import { announcement, startHost } from '../host/host.ts';
 import { buildRenderer, PACKAGE_ROOT, RENDERER_ROOT, rendererBuilt } from '../host/renderer-build.ts';
+import { listenForControl } from '../host/test-control.ts';
 import { EXIT, UsageError } from './command.ts';
 
 const USAGE = `Usage: openlines serve [--demo [--chats N]] [--port N]
@@ -100,10 +101,16 @@ export async function run(argv: string[]): Promise<number> {
     throw error;
   }
   console.log(announcement(host));
+  // Tests of the offline console stop and restart the demo portal through stdin; never outside --demo.
+  const stopControl =
+    args.demo && process.env.OPENLINES_TEST_CONTROL === '1'
+      ? listenForControl(backend.services, process.stdin, (line) => console.log(line))
+      : null;
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
+  stopControl?.();
   await host.close();
   await backend.close();
   return EXIT.ok;

@@ -65,6 +65,8 @@ export class AppServices implements HandlerContext {
   private readonly runtimes = new Map<string, Promise<ProfileRuntime>>();
   private readonly connections = new Map<string, ConnectionState>();
   private demo: Promise<DemoPortal> | null = null;
+  /** Set while the embedded demo portal is stopped on purpose (tests of the offline console). */
+  private demoStopped = false;
   private demoSecret: string | null = null;
   private selected: string | null = null;
   private readonly logLine: (line: string) => void;
@@ -242,8 +244,34 @@ export class AppServices implements HandlerContext {
     return clientOptionsForProfile(this.store, profile);
   }
 
-  private demoPortal(): Promise<DemoPortal> {
+  /**
+   * Stops the embedded demo portal, as if the network went away: clients keep its address, and their calls fail
+   * as unreachable until `startDemoPortal` brings it back on the same address.
+   */
+  async stopDemoPortal(): Promise<void> {
+    const portal = await this.demoPortal();
+    if (this.demoStopped) return;
+    this.demoStopped = true;
+    await portal.close();
+  }
+
+  async startDemoPortal(): Promise<void> {
+    if (!this.demoStopped || !this.demo) return;
+    const stopped = await this.demo;
+    const port = Number(new URL(stopped.origin).port);
+    this.demo = createDemoPortal({
+      ...this.options.demoPortal,
+      port,
+      webhook: { userId: 1, ...this.options.demoPortal?.webhook, code: webhookCode(stopped.webhookUrl) ?? undefined },
+    });
+    this.demoStopped = false;
+    await this.demo;
+  }
+
+  /** The embedded demo portal (started on first use); tests use it to inject faults. */
+  demoPortal(): Promise<DemoPortal> {
     if (!this.demo) {
+      this.demoStopped = false;
       this.demo = createDemoPortal({ port: 0, ...this.options.demoPortal }).then((portal) => {
         this.demoSecret = webhookCode(portal.webhookUrl);
         return portal;
