@@ -5,6 +5,8 @@ import { PersistQueryClientProvider } from '@tanstack/react-query-persist-client
 import { type ReactNode, useEffect, useMemo } from 'react';
 import type { ProfileSummary } from '../../app/contract/index.ts';
 import { getApi } from '../bridge/index.ts';
+import { BulkRestartActions } from '../features/bulk/BulkRestartActions.tsx';
+import { BulkWorkspace } from '../features/bulk/BulkWorkspace.tsx';
 import { ChatsView } from '../features/chats/ChatsView.tsx';
 import { ConnectionBanner } from '../features/connection/ConnectionBanner.tsx';
 import { ConnectionStatus } from '../features/connection/ConnectionStatus.tsx';
@@ -95,7 +97,9 @@ function ProfileScope({ profile, profiles }: { profile: ProfileSummary; profiles
       >
         <ConnectionBanner profileId={profile.id} profileName={profile.name} />
         <main>
-          <ChatsView profileId={profile.id} />
+          <BulkWorkspace profileId={profile.id}>
+            <ChatsView profileId={profile.id} toolbarActions={<BulkRestartActions />} />
+          </BulkWorkspace>
         </main>
       </Layout>
     </PersistQueryClientProvider>

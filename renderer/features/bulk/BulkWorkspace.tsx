@@ -1,0 +1,74 @@
+// Bulk restarts around the chats view: the toolbar actions (rendered inside the chats view) open the dialog;
+// beside the chats, the runs left unfinished, the run on screen, the portal's rate limits and the run history.
+import { useQuery } from '@tanstack/react-query';
+import { type ReactNode, useMemo, useState } from 'react';
+import type { RunProgress } from '../../../app/contract/index.ts';
+import { RateLimitsPanel } from '../limits/RateLimitsPanel.tsx';
+import { RunHistory } from '../runs/RunHistory.tsx';
+import { LIVE_STATUSES, runListOptions } from '../runs/run.keys.ts';
+import { useRunEvents } from '../runs/use-run-events.ts';
+import { BulkRestartDialog } from './BulkRestartDialog.tsx';
+import { BulkContext, type BulkContextValue, type ChatChoice } from './bulk-context.tsx';
+import { ResumeOffer } from './ResumeOffer.tsx';
+import { RunPanel } from './RunPanel.tsx';
+import './bulk.css';
+
+const NO_RUNS: readonly RunProgress[] = [];
+
+function belongsTo(run: RunProgress, profileId: string): boolean {
+  // A run on the portal of OPENLINES_WEBHOOK_URL has no profile id.
+  return run.profileId === profileId || run.profileId === '';
+}
+
+export function BulkWorkspace({ profileId, children }: { profileId: string; children: ReactNode }) {
+  useRunEvents();
+  const runs = useQuery(runListOptions(null));
+  const [chosenRunId, setChosenRunId] = useState<string | null>(null);
+  const [dialog, setDialog] = useState<{ key: number; choice: ChatChoice } | null>(null);
+
+  const all = runs.data ?? NO_RUNS;
+  const mine = useMemo(() => all.filter((run) => belongsTo(run, profileId)), [all, profileId]);
+  // The run picked by the supervisor, else one this profile is running right now.
+  const current =
+    (chosenRunId ? all.find((run) => run.runId === chosenRunId) : undefined) ??
+    mine.find((run) => LIVE_STATUSES.has(run.status)) ??
+    null;
+  const unfinished = useMemo(
+    () =>
+      mine.filter((run) => (run.status === 'interrupted' || run.status === 'stopped') && run.runId !== current?.runId),
+    [mine, current?.runId],
+  );
+
+  const value = useMemo<BulkContextValue>(
+    () => ({
+      profileId,
+      currentRunId: current?.runId ?? null,
+      showRun: setChosenRunId,
+      openDialog: (choice) => setDialog((previous) => ({ key: (previous?.key ?? 0) + 1, choice })),
+    }),
+    [profileId, current?.runId],
+  );
+
+  return (
+    <BulkContext.Provider value={value}>
+      <div className="bulk-layout">
+        <div className="bulk-main">{children}</div>
+        <aside className="bulk-side" aria-label="Bulk restarts">
+          <ResumeOffer runs={unfinished} onShowRun={setChosenRunId} />
+          {current ? <RunPanel key={current.runId} run={current} onShowRun={setChosenRunId} /> : null}
+          <RateLimitsPanel profileId={profileId} run={current} />
+          <RunHistory currentRunId={current?.runId ?? null} onShowRun={setChosenRunId} />
+        </aside>
+      </div>
+      {dialog ? (
+        <BulkRestartDialog
+          key={dialog.key}
+          profileId={profileId}
+          choice={dialog.choice}
+          onClose={() => setDialog(null)}
+          onStarted={setChosenRunId}
+        />
+      ) : null}
+    </BulkContext.Provider>
+  );
+}

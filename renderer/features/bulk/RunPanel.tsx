@@ -1,0 +1,115 @@
+// The run on screen: its banner, progress with counts and time left, the controls, and its results.
+import { useId, useRef } from 'react';
+import { CHAT_STATES, type RunProgress } from '../../../app/contract/index.ts';
+import { formatDuration } from '../../app/format.ts';
+import { doneCount, LIVE_STATUSES } from '../runs/run.keys.ts';
+import { clockTime, MODE_LABELS, STATE_LABELS, STATUS_LABELS } from '../runs/run-format.ts';
+import { useExportCsv, useRunAction } from '../runs/use-run-actions.ts';
+import { RunBanner } from './RunBanner.tsx';
+import { RunResults } from './RunResults.tsx';
+
+interface RunPanelProps {
+  run: RunProgress;
+  /** A retry creates a new run: show it. */
+  onShowRun(runId: string): void;
+}
+
+export function RunPanel({ run, onShowRun }: RunPanelProps) {
+  const id = useId();
+  const pauseRef = useRef<HTMLButtonElement>(null);
+  const resumeRef = useRef<HTMLButtonElement>(null);
+  // The button pressed becomes disabled; keyboard focus moves to its counterpart instead of the page.
+  const pause = useRunAction('runs.pause', () => resumeRef.current?.focus());
+  const resume = useRunAction('runs.resume', () => pauseRef.current?.focus());
+  const cancel = useRunAction('runs.cancel');
+  const retry = useRunAction('runs.retryFailed', (next) => onShowRun(next.runId));
+  const exportCsv = useExportCsv();
+
+  const live = LIVE_STATUSES.has(run.status);
+  const done = doneCount(run);
+  const ended = run.status === 'finished' || run.status === 'cancelled';
+  const busy = pause.isPending || resume.isPending || cancel.isPending || retry.isPending;
+  const canPause = (run.status === 'running' || run.status === 'holding') && !busy;
+  const canResume = (run.status === 'paused' || run.status === 'stopped' || run.status === 'interrupted') && !busy;
+  const canCancel = !ended && !busy && run.reason?.code !== 'CANCELLING';
+  const canRetry = !live && run.counts.failed > 0 && !busy;
+  const progressText = `${done.toLocaleString()} of ${run.total.toLocaleString()} chats done${
+    live && run.etaSeconds !== null ? `, about ${formatDuration(run.etaSeconds)} left` : ''
+  }`;
+  const actionError = [pause, resume, cancel, retry, exportCsv].find((action) => action.isError)?.error ?? null;
+
+  return (
+    <section className="run-panel panel" aria-labelledby={`${id}-heading`}>
+      <h3 id={`${id}-heading`}>Bulk run</h3>
+      <p className="run-meta">
+        <span className="code">{run.runId}</span> · {MODE_LABELS[run.mode]} · {STATUS_LABELS[run.status]}
+        <br />
+        <span className="muted">
+          {run.profileName || run.portal} · started {clockTime(run.startedAt)}
+          {run.finishedAt ? ` · ended ${clockTime(run.finishedAt)}` : ''}
+          {run.retryOf ? ` · retries the failed chats of ${run.retryOf}` : ''}
+        </span>
+      </p>
+
+      <RunBanner run={run} />
+
+      <div className="run-progress">
+        <progress
+          aria-label="Bulk restart progress"
+          aria-valuetext={progressText}
+          max={Math.max(1, run.total)}
+          value={done}
+        />
+        <p className="run-progress-text">{progressText}</p>
+      </div>
+
+      <dl className="run-counts">
+        {CHAT_STATES.map((state) => (
+          <div key={state} className={`count state-${state}`}>
+            <dt>{STATE_LABELS[state]}</dt>
+            <dd>{run.counts[state].toLocaleString()}</dd>
+          </div>
+        ))}
+        <div className="count">
+          <dt>Requests</dt>
+          <dd>{run.requests.toLocaleString()}</dd>
+        </div>
+        <div className="count">
+          <dt>Limit hits</dt>
+          <dd>{run.limitHits.toLocaleString()}</dd>
+        </div>
+      </dl>
+
+      <fieldset className="run-controls">
+        <legend className="visually-hidden">Run controls</legend>
+        <button ref={pauseRef} type="button" disabled={!canPause} onClick={() => pause.mutate(run.runId)}>
+          Pause
+        </button>
+        <button ref={resumeRef} type="button" disabled={!canResume} onClick={() => resume.mutate(run.runId)}>
+          Resume
+        </button>
+        <button type="button" disabled={!canCancel} onClick={() => cancel.mutate(run.runId)}>
+          Cancel
+        </button>
+        <button type="button" disabled={!canRetry} onClick={() => retry.mutate(run.runId)}>
+          Retry failed
+        </button>
+        <button type="button" disabled={exportCsv.isPending} onClick={() => exportCsv.mutate(run.runId)}>
+          Export CSV
+        </button>
+      </fieldset>
+      {actionError ? (
+        <p role="alert" className="error-message">
+          {actionError.message}
+        </p>
+      ) : null}
+      {exportCsv.isSuccess ? (
+        <p role="status" className="muted">
+          Saved {exportCsv.data}.
+        </p>
+      ) : null}
+
+      <RunResults runId={run.runId} />
+    </section>
+  );
+}

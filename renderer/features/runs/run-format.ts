@@ -1,0 +1,53 @@
+// Words and times for bulk runs; every result is plain text.
+import type { RunMode, RunProgress, RunStatus } from '../../../app/contract/index.ts';
+
+const clock = new Intl.DateTimeFormat(undefined, {
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+  hour12: false,
+});
+const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
+
+/** HH:MM:SS in the local time zone. */
+export function clockTime(at: number): string {
+  return clock.format(at);
+}
+
+export function dateTimeOf(at: number): string {
+  return dateTime.format(at);
+}
+
+export const MODE_LABELS: Record<RunMode, string> = {
+  start: 'Start sessions',
+  restart: 'Restart sessions',
+};
+
+export const STATUS_LABELS: Record<RunStatus, string> = {
+  running: 'Running',
+  paused: 'Paused',
+  holding: 'Waiting for the portal',
+  stopped: 'Stopped',
+  cancelled: 'Cancelled',
+  finished: 'Finished',
+  interrupted: 'Interrupted',
+};
+
+export const STATE_LABELS = {
+  pending: 'Pending',
+  sent: 'Sent',
+  started: 'Started',
+  verified: 'Verified',
+  'already-active': 'Already active',
+  failed: 'Failed',
+  skipped: 'Skipped',
+} as const;
+
+/** One line for the audit log: what the run ended with. */
+export function outcomeOf(run: RunProgress): string {
+  const ok = run.counts.started + run.counts.verified + run.counts['already-active'];
+  const parts = [`${ok.toLocaleString()} of ${run.total.toLocaleString()} done`];
+  if (run.counts.failed > 0) parts.push(`${run.counts.failed.toLocaleString()} failed`);
+  if (run.counts.skipped > 0) parts.push(`${run.counts.skipped.toLocaleString()} skipped`);
+  return parts.join(', ');
+}
