@@ -50,7 +50,7 @@ export function checkSender(sender: SenderInfo): SenderVerdict {
 /** The URL to hand to the system browser, or null: only well-formed https links without credentials leave. */
 export function externalLinkTarget(url: string): string | null {
   const parsed = parse(url);
-  if (!parsed || parsed.protocol !== 'https:' || !parsed.hostname) return null;
+  if (parsed?.protocol !== 'https:' || !parsed.hostname) return null;
   if (parsed.username || parsed.password) return null;
   return parsed.href;
 }
