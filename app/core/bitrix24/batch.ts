@@ -13,10 +13,13 @@ import type { BatchCommand, BatchOptions, BatchReport, CommandOutcome, TimeInfo 
 export const BATCH_MAX_COMMANDS = 50;
 /** Seconds one batch request should take at most: well inside the portal's 60 s cut-off. */
 const TARGET_REQUEST_SECONDS = 20;
-/** Commands in the first chunks, before the portal has said how long a command takes. */
-const FIRST_CHUNK = 20;
+/**
+ * Commands in the first request, sent alone: its answer tells how long a command takes before any full-size
+ * chunk risks the 60 s cut-off, and how much operating time a call costs.
+ */
+const CALIBRATION_CHUNK = 5;
 /** Batch requests in flight at once (the bucket and the operating budgets usually limit it sooner). */
-const MAX_IN_FLIGHT = 8;
+const MAX_IN_FLIGHT = 12;
 /** Times one command may be sent again after it provably did not run. */
 const MAX_ATTEMPTS = 30;
 /** Re-sends of an idempotent chunk after an ambiguous failure. */
@@ -80,7 +83,7 @@ export async function runBatch(
   const { clock, tracker, bucket } = engine;
   const signal = options.signal;
   const maxChunk = Math.max(1, Math.min(BATCH_MAX_COMMANDS, Math.floor(options.maxChunkSize ?? BATCH_MAX_COMMANDS)));
-  let chunkSize = Math.min(maxChunk, FIRST_CHUNK);
+  let chunkSize = Math.min(maxChunk, CALIBRATION_CHUNK);
   /** Smoothed seconds one command takes on the portal, from `result_time` and the request's own duration. */
   let secondsPerCommand: number | null = null;
   const outcomes = new Map<string, CommandOutcome>();
@@ -411,7 +414,8 @@ export async function runBatch(
         break;
       }
       if (pending.length === 0 && inFlight.size === 0) break;
-      const picked = pending.length > 0 && inFlight.size < MAX_IN_FLIGHT ? plan() : [];
+      const limit = secondsPerCommand === null ? 1 : MAX_IN_FLIGHT;
+      const picked = pending.length > 0 && inFlight.size < limit ? plan() : [];
       if (picked.length === 0) {
         await tracker.nextChange(nextWake(), signal);
         continue;

@@ -35,6 +35,9 @@ export class NotSentError extends Error {
   }
 }
 
+/** Idle keep-alive sockets are dropped after this long, or earlier when the server announces a shorter time. */
+const IDLE_SOCKET_MS = 15_000;
+
 const UNREACHABLE_CODES = new Set([
   'ECONNREFUSED',
   'ENOTFOUND',
@@ -79,8 +82,11 @@ export class HttpTransport {
   constructor(private readonly options: HttpTransportOptions) {
     const maxSockets = options.maxSockets ?? 16;
     const ca = options.caCertificatePem ? [...tls.rootCertificates, options.caCertificatePem] : undefined;
-    this.httpsAgent = new https.Agent({ keepAlive: true, maxSockets, ...(ca ? { ca } : {}) });
-    this.httpAgent = new http.Agent({ keepAlive: true, maxSockets });
+    // An idle timeout is needed for Node to honour the server's `Keep-Alive: timeout=N` hint at all; without it
+    // an idle socket the server already closed is reused and the request dies as an ambiguous reset.
+    const timeout = IDLE_SOCKET_MS;
+    this.httpsAgent = new https.Agent({ keepAlive: true, maxSockets, timeout, ...(ca ? { ca } : {}) });
+    this.httpAgent = new http.Agent({ keepAlive: true, maxSockets, timeout });
   }
 
   close(): void {

@@ -6,8 +6,10 @@
 import { abortError } from './clock.ts';
 import type { Clock, MethodOperating, TimeInfo } from './types.ts';
 
-/** Share of the budget from which a method is slowed to one request at a time. */
+/** Share of the budget from which a method is slowed: fewer requests at once, each sized to the room left. */
 export const NEAR_BUDGET = 0.8;
+/** Requests of a method in flight at once near its budget (the predicted room already bounds their calls). */
+const NEAR_BUDGET_IN_FLIGHT = 4;
 /** Probing back-off when the portal refused a method without saying when it resets. */
 const PROBE_FIRST_MS = 250;
 const PROBE_MAX_MS = 30_000;
@@ -208,11 +210,12 @@ export class OperatingTracker {
     }
     const cost = state.costPerCall;
     if (cost === null) {
+      // Cost unknown yet: near the budget, one request at a time until an answer tells more.
       return state.level >= NEAR_BUDGET * this.budgetSeconds && state.inFlightRequests > 0 ? 0 : wanted;
     }
     const predicted = state.level + state.inFlightCalls * cost;
     if (predicted >= this.budgetSeconds) return 0;
-    if (predicted >= NEAR_BUDGET * this.budgetSeconds && state.inFlightRequests > 0) return 0;
+    if (predicted >= NEAR_BUDGET * this.budgetSeconds && state.inFlightRequests >= NEAR_BUDGET_IN_FLIGHT) return 0;
     return Math.min(wanted, Math.max(1, Math.ceil((this.budgetSeconds - predicted) / cost)));
   }
 
