@@ -84,6 +84,7 @@ export async function runBatch(
   const signal = options.signal;
   const maxChunk = Math.max(1, Math.min(BATCH_MAX_COMMANDS, Math.floor(options.maxChunkSize ?? BATCH_MAX_COMMANDS)));
   let chunkSize = Math.min(maxChunk, CALIBRATION_CHUNK);
+  const targetSeconds = options.targetRequestSeconds ?? TARGET_REQUEST_SECONDS;
   /** Smoothed seconds one command takes on the portal, from `result_time` and the request's own duration. */
   let secondsPerCommand: number | null = null;
   const outcomes = new Map<string, CommandOutcome>();
@@ -138,7 +139,7 @@ export async function runBatch(
     const observed = elapsedMs / 1000;
     const sample = counted > 0 ? Math.min(sum, observed) / counted : observed / Math.max(1, sent);
     secondsPerCommand = secondsPerCommand === null ? sample : secondsPerCommand * 0.6 + sample * 0.4;
-    const fits = Math.floor(TARGET_REQUEST_SECONDS / Math.max(secondsPerCommand, 1e-6));
+    const fits = Math.floor(targetSeconds / Math.max(secondsPerCommand, 1e-6));
     chunkSize = Math.max(1, Math.min(maxChunk, fits));
   };
 

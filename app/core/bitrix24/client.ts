@@ -307,7 +307,7 @@ export function createBitrix24Client(options: ClientOptions): Bitrix24Client {
     portalLabel,
     limits: monitor,
     call,
-    batch(commands: readonly BatchCommand[], batchOptions: BatchOptions = {}): Promise<BatchReport> {
+    async batch(commands: readonly BatchCommand[], batchOptions: BatchOptions = {}): Promise<BatchReport> {
       for (const command of commands) checkMethod(command.method);
       return runBatch(engine, commands, batchOptions);
     },

@@ -120,6 +120,8 @@ export interface BatchOptions {
   reconcile?: (commands: readonly BatchCommand[]) => Promise<Map<string, ReconcileVerdict>>;
   /** The commands are safe to send twice (reads). */
   idempotent?: boolean;
+  /** Seconds one request should take at most; chunks shrink to fit (default 20, well inside the 60 s cut-off). */
+  targetRequestSeconds?: number;
 }
 
 export interface BatchReport {
