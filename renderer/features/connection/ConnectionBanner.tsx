@@ -1,20 +1,19 @@
 import { formatAge } from '../../app/format.ts';
 import { useNow } from '../../app/use-now.ts';
-import { PORTAL_UNAVAILABLE_REASON_ID, usePortalAvailability } from './use-portal-availability.ts';
-import { useTransportState } from './use-transport-state.ts';
+import {
+  PORTAL_UNAVAILABLE_REASON_ID,
+  type UnavailableKind,
+  usePortalAvailability,
+} from './use-portal-availability.ts';
 
 /** Says, while it lasts, that the portal (or the console host) cannot be reached and how old the data shown is. */
 export function ConnectionBanner({ profileId, profileName }: { profileId: string; profileName: string }) {
   const availability = usePortalAvailability(profileId);
-  const transport = useTransportState();
   const now = useNow(5_000);
   if (availability.available) return null;
-  const hostDown = transport !== 'open';
   return (
     <div role="alert" className="banner banner-offline">
-      <strong>
-        {hostDown ? 'Lost the connection to the console host.' : `The portal “${profileName}” cannot be reached.`}
-      </strong>{' '}
+      <strong>{headline(availability.kind, profileName)}</strong>{' '}
       <span id={PORTAL_UNAVAILABLE_REASON_ID}>{availability.reason}</span>{' '}
       {availability.dataUpdatedAt > 0 ? (
         <span>Showing data from {formatAge(availability.dataUpdatedAt, now)}.</span>
@@ -24,4 +23,17 @@ export function ConnectionBanner({ profileId, profileName }: { profileId: string
       <span>Actions that need the portal are disabled; the console reconnects by itself.</span>
     </div>
   );
+}
+
+function headline(kind: UnavailableKind | null, profileName: string): string {
+  switch (kind) {
+    case 'host':
+      return 'Lost the connection to the console host.';
+    case 'auth':
+      return `The portal “${profileName}” refuses this profile’s credentials.`;
+    case 'blocked':
+      return `The portal “${profileName}” has stopped accepting requests from this console.`;
+    default:
+      return `The portal “${profileName}” cannot be reached.`;
+  }
 }

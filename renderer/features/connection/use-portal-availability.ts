@@ -6,8 +6,12 @@ import { chatListOptions } from '../chats/chat.keys.ts';
 import { connectionOptions } from './connection.keys.ts';
 import { useTransportState } from './use-transport-state.ts';
 
+export type UnavailableKind = 'host' | 'unreachable' | 'auth' | 'blocked';
+
 export interface PortalAvailability {
   available: boolean;
+  /** What is wrong while unavailable: the console host is gone, the portal does not answer, refuses us, or blocks us. */
+  kind: UnavailableKind | null;
   /** Why actions that need the portal are disabled, in words; null while available. */
   reason: string | null;
   /** When the chat list was last fetched successfully (0 if never). */
@@ -27,6 +31,7 @@ export function usePortalAvailability(profileId: string): PortalAvailability {
   if (transport !== 'open') {
     return {
       available: false,
+      kind: 'host',
       reason: 'The console host is not connected; reconnecting by itself.',
       dataUpdatedAt: list.dataUpdatedAt,
     };
@@ -35,9 +40,11 @@ export function usePortalAvailability(profileId: string): PortalAvailability {
   let downAt = 0;
   let upAt = list.dataUpdatedAt;
   let reason: string | null = null;
+  let kind: UnavailableKind = 'unreachable';
   if (list.error && isBridgeError(list.error) && DOWN_CATEGORIES.has(list.error.category)) {
     downAt = list.errorUpdatedAt;
     reason = list.error.message;
+    kind = kindOfCategory(list.error.category);
   }
   const state = connection.data;
   if (state) {
@@ -46,20 +53,27 @@ export function usePortalAvailability(profileId: string): PortalAvailability {
     else if (state.state !== 'unknown' && checkedAt >= downAt) {
       downAt = checkedAt;
       reason = state.message ?? connectionStateText(state.state);
+      kind = state.state === 'auth-failed' ? 'auth' : state.state === 'blocked' ? 'blocked' : 'unreachable';
     }
   }
   if (connection.error && isBridgeError(connection.error) && DOWN_CATEGORIES.has(connection.error.category)) {
     if (connection.errorUpdatedAt >= downAt) {
       downAt = connection.errorUpdatedAt;
       reason = connection.error.message;
+      kind = kindOfCategory(connection.error.category);
     }
   }
   const available = downAt === 0 || upAt > downAt;
   return {
     available,
+    kind: available ? null : kind,
     reason: available ? null : (reason ?? 'The portal does not answer.'),
     dataUpdatedAt: list.dataUpdatedAt,
   };
+}
+
+function kindOfCategory(category: string): UnavailableKind {
+  return category === 'reauth' ? 'auth' : category === 'blocked' ? 'blocked' : 'unreachable';
 }
 
 export function connectionStateText(state: string): string {

@@ -1,0 +1,106 @@
+import { chatRow, chatsTable, dataRows, expect, saveScreenshot, test } from './fixtures/test.ts';
+
+test.describe('the open-line chats table', () => {
+  test('lists chats with every column and an accessible row count', async ({ consolePage: page }, testInfo) => {
+    const table = chatsTable(page);
+    for (const name of ['Chat', 'Line', 'Visitor', 'Status', 'Operator', 'Session ID', 'Waiting / last activity']) {
+      await expect(table.getByRole('columnheader', { name, exact: true })).toBeVisible();
+    }
+    const rowCount = Number(await table.getAttribute('aria-rowcount'));
+    expect(rowCount).toBeGreaterThan(50);
+    await expect(dataRows(page).first()).toHaveAttribute('aria-rowindex', '2');
+    await expect(page.getByText(`${(rowCount - 1).toLocaleString('en-US')} of`)).toBeVisible();
+    await expect(page.getByRole('combobox', { name: 'Portal' })).toHaveValue('demo');
+    await expect(page.getByText('Connected')).toBeVisible();
+    await saveScreenshot(page, testInfo, 'chats-list');
+  });
+
+  test('filters by line, status and operator', async ({ consolePage: page }) => {
+    const table = chatsTable(page);
+    const total = await table.getAttribute('aria-rowcount');
+
+    await page.getByRole('combobox', { name: 'Line' }).selectOption({ label: 'Telegram' });
+    await expect(table).not.toHaveAttribute('aria-rowcount', total ?? '');
+    for (const row of await dataRows(page).all()) {
+      await expect(row.getByRole('cell').nth(2)).toHaveText('Telegram');
+    }
+
+    await page.getByRole('combobox', { name: 'Status' }).selectOption({ label: 'Closed' });
+    for (const row of await dataRows(page).all()) {
+      await expect(row.getByRole('cell').nth(4)).toHaveText('Closed');
+    }
+
+    await page.getByRole('combobox', { name: 'Line' }).selectOption({ label: 'All lines' });
+    await page.getByRole('combobox', { name: 'Status' }).selectOption({ label: 'All statuses' });
+    await page.getByRole('combobox', { name: 'Operator' }).selectOption({ label: 'Olga Ivanova' });
+    await expect(dataRows(page).first()).toBeVisible();
+    for (const row of await dataRows(page).all()) {
+      await expect(row.getByRole('cell').nth(5)).toHaveText('Olga Ivanova');
+    }
+
+    await page.getByRole('combobox', { name: 'Operator' }).selectOption({ label: 'All operators' });
+    await expect(table).toHaveAttribute('aria-rowcount', total ?? '');
+  });
+
+  test('searches by visitor and by chat id', async ({ consolePage: page }) => {
+    const search = page.getByRole('searchbox', { name: 'Search chats' });
+    await search.fill('Schmidt');
+    await expect(dataRows(page).first()).toBeVisible();
+    for (const row of await dataRows(page).all()) {
+      await expect(row).toContainText('Schmidt');
+    }
+
+    await search.fill('1005');
+    await expect(chatRow(page, 1005)).toBeVisible();
+
+    await search.fill('no visitor is called this');
+    await expect(dataRows(page)).toHaveCount(0);
+    await expect(page.getByText('No chats match these filters.')).toBeVisible();
+    await expect(chatsTable(page)).toHaveAttribute('aria-rowcount', '1');
+  });
+
+  test('sorts by a column, both ways, and says so with aria-sort', async ({ consolePage: page }) => {
+    const table = chatsTable(page);
+    const header = table.getByRole('columnheader', { name: 'Chat', exact: true });
+    await expect(header).toHaveAttribute('aria-sort', 'none');
+
+    await header.getByRole('button', { name: 'Chat' }).click();
+    await expect(header).toHaveAttribute('aria-sort', 'ascending');
+    const ascending = await firstChatIds(page);
+    expect(ascending).toEqual([...ascending].sort((a, b) => a - b));
+    expect(ascending[0]).toBe(1001);
+
+    await header.getByRole('button', { name: 'Chat' }).press('Enter');
+    await expect(header).toHaveAttribute('aria-sort', 'descending');
+    await expect(dataRows(page).first().getByRole('button')).not.toHaveAccessibleName('Open chat 1001');
+    const descending = await firstChatIds(page);
+    expect(descending).toEqual([...descending].sort((a, b) => b - a));
+
+    const visitor = table.getByRole('columnheader', { name: 'Visitor', exact: true });
+    await visitor.getByRole('button').click();
+    await expect(visitor).toHaveAttribute('aria-sort', 'ascending');
+    await expect(header).toHaveAttribute('aria-sort', 'none');
+  });
+
+  test('selects single chats and every chat matching the filters', async ({ consolePage: page }) => {
+    await page.getByRole('checkbox', { name: 'Select chat 1001' }).check();
+    await expect(page.getByText('1 selected')).toBeVisible();
+
+    await page.getByRole('combobox', { name: 'Line' }).selectOption({ label: 'WhatsApp' });
+    const matching = Number(await chatsTable(page).getAttribute('aria-rowcount')) - 1;
+    await page.getByRole('checkbox', { name: 'Select all matching chats' }).check();
+    const expected = matching + ((await chatRow(page, 1001).count()) === 0 ? 1 : 0);
+    await expect(page.getByText(`${expected.toLocaleString('en-US')} selected`)).toBeVisible();
+
+    await page.getByRole('button', { name: 'Clear selection' }).click();
+    await expect(page.getByText('No chats selected')).toBeVisible();
+    await expect(page.getByRole('checkbox', { name: 'Select all matching chats' })).not.toBeChecked();
+  });
+});
+
+async function firstChatIds(page: import('@playwright/test').Page): Promise<number[]> {
+  const names = await dataRows(page)
+    .getByRole('button', { name: /^Open chat \d+$/ })
+    .evaluateAll((buttons) => buttons.map((button) => button.getAttribute('aria-label') ?? ''));
+  return names.slice(0, 10).map((name) => Number(name.replace('Open chat ', '')));
+}

@@ -1,0 +1,55 @@
+import {
+  chatsTable,
+  dataRows,
+  expect,
+  openConsole,
+  recordBrowserDialogs,
+  saveScreenshot,
+  test,
+} from './fixtures/test.ts';
+
+test.describe('when the portal cannot be reached', () => {
+  test('shows the cached chats with their age, disables portal actions, and recovers by itself', async ({
+    page,
+    controlled,
+  }, testInfo) => {
+    const dialogs = recordBrowserDialogs(page);
+    await openConsole(page, controlled.host.url);
+    const rowCount = await chatsTable(page).getAttribute('aria-rowcount');
+    await expect(page.getByRole('status').filter({ hasText: 'Connected' })).toBeVisible();
+
+    await controlled.portal.stop();
+
+    // The next background refresh fails: the banner says so, and the last data stays with its age.
+    const banner = page.getByRole('alert').filter({ hasText: 'cannot be reached' });
+    await expect(banner).toBeVisible();
+    await expect(banner).toContainText(/Showing data from \d+ (s|min) ago/);
+    await expect(page.getByRole('status').filter({ hasText: 'Portal unreachable' })).toBeVisible();
+    await expect(chatsTable(page)).toHaveAttribute('aria-rowcount', rowCount ?? '');
+
+    // A reload while the portal is away restores the persisted cache for this profile.
+    await page.reload();
+    await expect(banner).toBeVisible();
+    await expect(dataRows(page).first()).toBeVisible();
+    await expect(chatsTable(page)).toHaveAttribute('aria-rowcount', rowCount ?? '');
+    await expect(banner).toContainText(/Showing data from \d+ (s|min) ago/);
+
+    // Actions that need the portal are disabled, with the reason attached.
+    await dataRows(page)
+      .first()
+      .getByRole('button', { name: /^Open chat \d+$/ })
+      .click();
+    const dialog = page.getByRole('dialog', { name: /^Chat \d+$/ });
+    const start = dialog.getByRole('button', { name: 'Start session' });
+    await expect(start).toBeDisabled();
+    await expect(start).toHaveAccessibleDescription(/cannot be reached/);
+    await saveScreenshot(page, testInfo, 'portal-unreachable');
+
+    await controlled.portal.start();
+
+    await expect(banner).toBeHidden();
+    await expect(start).toBeEnabled();
+    await expect(page.getByRole('status').filter({ hasText: 'Connected' })).toBeVisible();
+    expect(dialogs).toEqual([]);
+  });
+});

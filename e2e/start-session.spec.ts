@@ -1,0 +1,96 @@
+import type { Page } from '@playwright/test';
+import { groupChatId, MISSING_CHAT_ID, restrictedChatId } from './fixtures/demo-data.ts';
+import { chatRow, dataRows, expect, openConsole, recordBrowserDialogs, saveScreenshot, test } from './fixtures/test.ts';
+
+async function openChatById(page: Page, chatId: number) {
+  const form = page.getByRole('form', { name: 'Open chat by ID' });
+  await form.getByRole('textbox', { name: 'Chat ID' }).fill(String(chatId));
+  await form.getByRole('button', { name: 'Open chat' }).click();
+  const dialog = page.getByRole('dialog', { name: `Chat ${chatId}` });
+  await expect(dialog).toBeVisible();
+  return dialog;
+}
+
+async function firstChatWithStatus(page: Page, status: string): Promise<number> {
+  await page.getByRole('combobox', { name: 'Status' }).selectOption({ label: status });
+  const button = dataRows(page)
+    .first()
+    .getByRole('button', { name: /^Open chat \d+$/ });
+  const name = await button.getAttribute('aria-label');
+  return Number(name?.replace('Open chat ', ''));
+}
+
+test.describe('start session', () => {
+  test('starts a new session on a closed chat, then refreshes the list', async ({ consolePage: page }, testInfo) => {
+    const chatId = await firstChatWithStatus(page, 'Closed');
+    await chatRow(page, chatId)
+      .getByRole('button', { name: `Open chat ${chatId}` })
+      .click();
+    const dialog = page.getByRole('dialog', { name: `Chat ${chatId}` });
+    const start = dialog.getByRole('button', { name: 'Start session' });
+    await start.click();
+    // While the call runs the button says so and cannot be pressed twice.
+    await expect(dialog.getByRole('status').filter({ hasText: 'Session started' })).toBeVisible();
+    await expect(start).toBeEnabled();
+    await saveScreenshot(page, testInfo, 'session-started');
+    await dialog.getByRole('button', { name: 'Close' }).click();
+    // The list was refreshed: the chat has an open session now, so the "Closed" filter no longer shows it.
+    await expect(chatRow(page, chatId)).toHaveCount(0);
+  });
+
+  test('reports an already active session as such', async ({ consolePage: page }) => {
+    const chatId = await firstChatWithStatus(page, 'Client waiting');
+    await chatRow(page, chatId)
+      .getByRole('button', { name: `Open chat ${chatId}` })
+      .click();
+    const dialog = page.getByRole('dialog', { name: `Chat ${chatId}` });
+    await dialog.getByRole('button', { name: 'Start session' }).click();
+    await expect(dialog.getByRole('status').filter({ hasText: 'Session already active' })).toBeVisible();
+  });
+
+  test('explains CHAT_ID, CHAT_TYPE and ACCESS_DENIED', async ({ consolePage: page }, testInfo) => {
+    const cases = [
+      { chatId: MISSING_CHAT_ID, code: 'CHAT_ID', text: `Chat ${MISSING_CHAT_ID} does not exist on the portal.` },
+      { chatId: groupChatId(), code: 'CHAT_TYPE', text: 'is not an open-line chat' },
+      { chatId: restrictedChatId(), code: 'ACCESS_DENIED', text: 'You have no access to chat' },
+    ];
+    for (const { chatId, code, text } of cases) {
+      const dialog = await openChatById(page, chatId);
+      await dialog.getByRole('button', { name: 'Start session' }).click();
+      const alert = dialog.getByRole('alert').filter({ hasText: 'Could not start the session.' });
+      await expect(alert).toContainText(text);
+      await expect(alert).toContainText(`(${code})`);
+      if (code === 'ACCESS_DENIED') await saveScreenshot(page, testInfo, 'start-session-access-denied');
+      await page.keyboard.press('Escape');
+      await expect(dialog).toBeHidden();
+    }
+  });
+});
+
+test.describe('start session against a portal the test controls', () => {
+  test('explains USER_ID and a system error, and works again once the portal does', async ({ page, controlled }) => {
+    const dialogs = recordBrowserDialogs(page);
+    await openConsole(page, controlled.host.url);
+    const dialog = await openChatById(page, 1001);
+    const start = dialog.getByRole('button', { name: 'Start session' });
+
+    controlled.portal.setFaults({ unknownCaller: true });
+    await start.click();
+    await expect(dialog.getByRole('alert').filter({ hasText: 'could not tell which user is calling' })).toContainText(
+      '(USER_ID)',
+    );
+
+    controlled.portal.setFaults({ errorBeforeRate: 1 });
+    // USER_ID also marks the profile as refused until the portal answers again; the next refresh clears it.
+    await expect(start).toBeEnabled();
+    await start.click();
+    await expect(
+      dialog.getByRole('alert').filter({ hasText: 'did not confirm whether the session started' }),
+    ).toContainText('(INTERNAL_SERVER_ERROR)');
+
+    controlled.portal.setFaults({});
+    await start.click();
+    await expect(dialog.getByRole('status').filter({ hasText: /Session (started|already active)/ })).toBeVisible();
+    expect(dialogs).toEqual([]);
+  });
+});
