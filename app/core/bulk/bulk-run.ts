@@ -1,6 +1,7 @@
 // One bulk run: reads each chat's session (dialog.get) before touching it, sends the writes through the engine's
 // batch with the journal fsynced before every request, confirms each new session with dialog.get, and reconciles
 // any write whose fate is unknown by reading state once the portal can no longer be running it.
+import { setMaxListeners } from 'node:events';
 import type { ChatState, RunMode, RunProgress, RunStatus } from '../../contract/runs.ts';
 import { type Bitrix24Error, CLIENT_CODES } from '../bitrix24/errors.ts';
 import type { BatchCommand, Bitrix24Client, CommandOutcome, LimitsSnapshot } from '../bitrix24/types.ts';
@@ -134,7 +135,12 @@ export class RunInputError extends Error {
 }
 
 export class RunStateError extends Error {
-  override readonly name = 'RunStateError';
+  override readonly name: string = 'RunStateError';
+}
+
+/** The run belongs to another portal than the client given to resume it. */
+export class RunPortalMismatchError extends RunStateError {
+  override readonly name = 'RunPortalMismatchError';
 }
 
 /** Runs live in this process, by folder: resuming one of them continues it instead of starting a second copy. */
@@ -210,7 +216,7 @@ export async function resumeRun(env: BulkEnvironment, runId: string): Promise<Ru
       if (!isUnfinished(state.status)) throw new RunStateError(`Bulk run ${runId} has already ${state.status}.`);
       const portal = env.client.portalLabel.toLowerCase();
       if (state.header.portal.toLowerCase() !== portal) {
-        throw new RunStateError(
+        throw new RunPortalMismatchError(
           `Bulk run ${runId} was made on ${state.header.portal} (profile "${state.header.profileName}"), not on ${env.client.portalLabel}.`,
         );
       }
@@ -328,6 +334,8 @@ class BulkRun implements RunHandle {
     this.done = new Promise((resolve) => {
       this.resolveDone = resolve;
     });
+    // Every request in flight (several per lane) listens on the run's one signal.
+    setMaxListeners(0, this.abort.signal);
     // Hits seen before this execution are not this run's.
     for (const hit of env.client.limits.snapshot().recentHits) this.seenHits.add(hitKey(hit));
   }

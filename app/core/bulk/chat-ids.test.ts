@@ -8,9 +8,19 @@ describe('parseChatIds', () => {
   });
 
   it('lists every bad line with its number, input and reason', () => {
-    const text = ['5', 'abc', '-3', '0', '1.5', '99999999999999999999', '', '2147483648', '2147483647', '12a', '-0'].join(
-      '\n',
-    );
+    const text = [
+      '5',
+      'abc',
+      '-3',
+      '0',
+      '1.5',
+      '99999999999999999999',
+      '',
+      '2147483648',
+      '2147483647',
+      '12a',
+      '-0',
+    ].join('\n');
     const parsed = parseChatIds(`${text}\n`);
     expect(parsed.chatIds).toEqual([5, 2147483647]);
     expect(parsed.invalid).toEqual([

@@ -24,6 +24,7 @@ export {
   liveRun,
   type RunHandle,
   RunInputError,
+  RunPortalMismatchError,
   RunStateError,
   type RunSummary,
   resumeRun,

@@ -1,0 +1,71 @@
+// `openlines runs [--json]`: every bulk run in the data folder, newest first, with what is left to resume.
+import { parseArgs } from 'node:util';
+import type { RunProgress } from '../contract/runs.ts';
+import { listRuns } from '../core/bulk/index.ts';
+import { isUnfinished } from '../core/bulk/run-state.ts';
+import { dataPaths } from '../core/data-folder.ts';
+import { EXIT, UsageError } from './command.ts';
+import { note, printJson } from './restart-command.ts';
+
+const USAGE = `Usage: openlines runs [--json]
+
+Lists the bulk runs in the data folder (OPENLINES_HOME), newest first. Unfinished ones can be continued with
+"openlines resume RUN_ID". With --json, prints one object: {"runs": [...]}.`;
+
+function row(run: RunProgress): string[] {
+  const { counts } = run;
+  return [
+    run.runId,
+    run.status,
+    run.mode,
+    String(run.total),
+    String(counts.verified + counts.started),
+    String(counts['already-active']),
+    String(counts.failed),
+    String(counts.pending + counts.sent),
+    new Date(run.startedAt).toISOString().replace('T', ' ').slice(0, 19),
+    run.profileName,
+  ];
+}
+
+export async function run(argv: string[]): Promise<number> {
+  let values: { json?: boolean; help?: boolean };
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    }));
+  } catch (error) {
+    throw new UsageError(`${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
+  }
+  if (values.help) {
+    console.log(USAGE);
+    return EXIT.ok;
+  }
+  const runs = await listRuns(dataPaths().runsDir, (line) => note(`openlines: ${line}`));
+  if (values.json) {
+    printJson({ runs });
+    return EXIT.ok;
+  }
+  if (runs.length === 0) {
+    console.log('No bulk runs yet.');
+    return EXIT.ok;
+  }
+  const header = ['RUN', 'STATUS', 'MODE', 'CHATS', 'STARTED', 'ACTIVE', 'FAILED', 'LEFT', 'CREATED (UTC)', 'PROFILE'];
+  const rows = [header, ...runs.map(row)];
+  const widths = header.map((_, column) => Math.max(...rows.map((cells) => (cells[column] ?? '').length)));
+  for (const cells of rows)
+    console.log(
+      cells
+        .map((cell, column) => cell.padEnd(widths[column] ?? 0))
+        .join('  ')
+        .trimEnd(),
+    );
+  const unfinished = runs.filter((entry) => isUnfinished(entry.status));
+  if (unfinished.length > 0) {
+    console.log(`\n${unfinished.length} unfinished: continue with "openlines resume ${unfinished[0]?.runId}".`);
+  }
+  return EXIT.ok;
+}

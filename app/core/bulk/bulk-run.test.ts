@@ -1,0 +1,269 @@
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createDemoPortal } from '../../demo-portal/demo-portal.ts';
+import type { DemoPortal, DemoPortalOptions } from '../../demo-portal/types.ts';
+import { createBitrix24Client } from '../bitrix24/client.ts';
+import type { Bitrix24Client } from '../bitrix24/types.ts';
+import {
+  type BulkEnvironment,
+  exportCsv,
+  listAudit,
+  listRuns,
+  listUnfinishedRuns,
+  previewRun,
+  readResults,
+  resumeRun,
+  retryFailed,
+  startRun,
+} from './index.ts';
+
+let home: string;
+let portal: DemoPortal | undefined;
+
+beforeEach(async () => {
+  home = await mkdtemp(path.join(os.tmpdir(), 'openlines-bulk-'));
+});
+
+afterEach(async () => {
+  await portal?.close();
+  portal = undefined;
+  await rm(home, { recursive: true, force: true });
+});
+
+async function setUp(
+  options: DemoPortalOptions,
+): Promise<{ portal: DemoPortal; client: Bitrix24Client; engineLog: string[] }> {
+  portal = await createDemoPortal({ plan: 'enterprise', costSeconds: 0.001, ...options });
+  const engineLog: string[] = [];
+  const client = createBitrix24Client({
+    credentials: { kind: 'webhook', webhookUrl: portal.webhookUrl },
+    plan: portal.options.plan,
+    requestTimeoutMs: 10_000,
+    log: (line) => engineLog.push(line),
+  });
+  return { portal, client, engineLog };
+}
+
+function env(client: Bitrix24Client, extra: Partial<BulkEnvironment> = {}): BulkEnvironment {
+  return {
+    client,
+    runsDir: path.join(home, 'runs'),
+    profile: { id: 'demo', name: 'Demo' },
+    requestLimitMs: 300,
+    ...extra,
+  };
+}
+
+/** Accessible open-line chats, split by whether their session was open before the run. */
+function accessibleChats(demo: DemoPortal): { open: number[]; closed: number[] } {
+  const open: number[] = [];
+  const closed: number[] = [];
+  for (const id of demo.chatIds()) {
+    const chat = demo.chat(id)!;
+    if (!chat.accessible) continue;
+    (chat.status >= 60 ? closed : open).push(id);
+  }
+  return { open, closed };
+}
+
+describe('bulk runs against the demo portal', () => {
+  it('starts every closed chat exactly once and verifies it, with 10 % of requests failing', async () => {
+    const { portal: demo, client, engineLog } = await setUp({ chats: 2_300 });
+    const { open, closed } = accessibleChats(demo);
+    const chatIds = [...open, ...closed].slice(0, 2_000);
+    expect(chatIds).toHaveLength(2_000);
+    const openBefore = new Set(open);
+    demo.setFaults({ errorBeforeRate: 0.025, errorAfterRate: 0.025, resetBeforeRate: 0.025, resetAfterRate: 0.025 });
+
+    const run = await startRun(env(client), { chatIds, mode: 'start' });
+    const summary = await run.done;
+
+    demo.setFaults({});
+    expect(summary.status).toBe('finished');
+    expect(summary.failed).toEqual([]);
+    const results = new Map((await readResults(path.join(home, 'runs'), run.runId)).map((r) => [r.chatId, r]));
+    for (const id of chatIds) {
+      const wasOpen = openBefore.has(id);
+      const starts = demo.counters.sessionStarts.get(id) ?? 0;
+      const result = results.get(id)!;
+      if (wasOpen) {
+        expect({ id, starts, state: result.state }).toEqual({ id, starts: 0, state: 'already-active' });
+      } else {
+        expect({ id, starts, state: result.state, sessionId: result.sessionId }).toEqual({
+          id,
+          starts: 1,
+          state: 'verified',
+          sessionId: demo.chat(id)!.sessionId,
+        });
+      }
+    }
+    const startedClosed = closed.filter((id) => chatIds.includes(id));
+    expect(summary.verified).toBe(startedClosed.length);
+    expect(summary.alreadyActive).toBe(chatIds.length - startedClosed.length);
+    // The faults really happened: about one request in ten failed one way or another.
+    const failures = engineLog.filter((line) =>
+      /INTERNAL_SERVER_ERROR|CONNECTION_RESET|closed the connection/.test(line),
+    );
+    expect(failures.length).toBeGreaterThan(summary.requests * 0.05);
+  });
+
+  it('closes and restarts a mix of active and closed chats, each exactly once', async () => {
+    const { portal: demo, client } = await setUp({ chats: 300 });
+    const { open, closed } = accessibleChats(demo);
+    const chatIds = [...open.slice(0, 40), ...closed.slice(0, 40)];
+    const before = new Map(chatIds.map((id) => [id, demo.chat(id)!.sessionId]));
+    demo.setFaults({ errorAfterRate: 0.05, resetAfterRate: 0.05 });
+
+    const summary = await (await startRun(env(client), { chatIds, mode: 'restart' })).done;
+
+    expect(summary).toMatchObject({ status: 'finished', verified: 80, alreadyActive: 0, failed: [] });
+    for (const id of chatIds) {
+      const chat = demo.chat(id)!;
+      expect({ id, starts: demo.counters.sessionStarts.get(id), open: chat.status < 60 }).toEqual({
+        id,
+        starts: 1,
+        open: true,
+      });
+      expect(chat.sessionId).not.toBe(before.get(id));
+    }
+  });
+
+  it('reports chats the portal refuses, keeps going, and retries only the failed ones', async () => {
+    const { portal: demo, client } = await setUp({ chats: 300 });
+    const { closed } = accessibleChats(demo);
+    const denied = demo.chatIds().filter((id) => !demo.chat(id)!.accessible);
+    const groupChat = demo.groupChatIds()[0]!;
+    const chatIds = [...closed.slice(0, 10), denied[0]!, groupChat, 999_999];
+    const first = await (await startRun(env(client), { chatIds, mode: 'start' })).done;
+
+    expect(first.status).toBe('finished');
+    expect(first.verified).toBe(10);
+    expect(first.failed.map((f) => f.chatId).sort()).toEqual([denied[0], groupChat, 999_999].sort());
+    for (const failed of first.failed) expect(failed.code).toBe('ACCESS_ERROR');
+
+    const retry = await retryFailed(env(client), first.runId);
+    const second = await retry.done;
+    expect(second.total).toBe(3);
+    expect(second.failed).toHaveLength(3);
+    const runs = await listRuns(path.join(home, 'runs'));
+    expect(runs.find((r) => r.runId === retry.runId)?.retryOf).toBe(first.runId);
+
+    const { csv, fileName } = await exportCsv(path.join(home, 'runs'), first.runId);
+    expect(fileName).toContain(first.runId);
+    expect(csv.split('\r\n')[0]).toBe('CHAT_ID,STATE,CODE,MESSAGE,SESSION_ID,BASELINE_SESSION_ID');
+    expect(csv).toContain(`${denied[0]},failed,ACCESS_ERROR,`);
+    const audit = await listAudit(path.join(home, 'runs'));
+    expect(audit.map((entry) => entry.runId)).toEqual([retry.runId, first.runId]);
+    expect(audit[1]).toMatchObject({ profileId: 'demo', mode: 'start', outcome: 'finished', total: 13 });
+  });
+
+  it('holds across the operating window when the budget runs out, and finishes by itself', async () => {
+    // 0.5 s per start against a 10 s budget: 40 starts need two windows of 600 s, scaled to 1.2 s each.
+    const { portal: demo, client } = await setUp({
+      chats: 300,
+      costSeconds: { 'imopenlines.session.start': 0.5, default: 0.001 },
+      operatingLimitSeconds: 10,
+      timeScale: 500,
+    });
+    const { closed } = accessibleChats(demo);
+    const chatIds = closed.slice(0, 40);
+    const run = await startRun(env(client), { chatIds, mode: 'start' });
+    const statuses = new Set<string>();
+    const reasons: string[] = [];
+    run.subscribe((progress) => {
+      statuses.add(progress.status);
+      if (progress.status === 'holding' && progress.reason) reasons.push(progress.reason.code);
+    });
+    const summary = await run.done;
+
+    expect(summary).toMatchObject({ status: 'finished', verified: 40, failed: [] });
+    expect(demo.counters.operatingLimitHits + summary.limitHits).toBeGreaterThan(0);
+    expect(statuses).toContain('holding');
+    expect(reasons).toContain('OPERATION_TIME_LIMIT');
+    for (const id of chatIds) expect(demo.counters.sessionStarts.get(id)).toBe(1);
+  });
+
+  it('stops on OVERLOAD_LIMIT with the reason, and finishes when resumed', async () => {
+    const { portal: demo, client } = await setUp({ chats: 300 });
+    const { closed } = accessibleChats(demo);
+    const chatIds = closed.slice(0, 60);
+    demo.setFaults({ overload: true });
+    const stopped = await (await startRun(env(client), { chatIds, mode: 'start' })).done;
+    expect(stopped.status).toBe('stopped');
+    expect(stopped.reason?.code).toBe('OVERLOAD_LIMIT');
+    expect(stopped.reason?.message).toMatch(/Bitrix24 support/);
+    expect((await listUnfinishedRuns(path.join(home, 'runs'))).map((r) => r.runId)).toEqual([stopped.runId]);
+
+    demo.setFaults({});
+    const resumed = await (await resumeRun(env(client), stopped.runId)).done;
+    expect(resumed).toMatchObject({ status: 'finished', verified: 60, failed: [] });
+    for (const id of chatIds) expect(demo.counters.sessionStarts.get(id)).toBe(1);
+    expect(await listUnfinishedRuns(path.join(home, 'runs'))).toEqual([]);
+  });
+
+  it('pauses without sending and resumes; cancel marks what is left skipped', async () => {
+    const { portal: demo, client } = await setUp({ chats: 600, costSeconds: 0.005 });
+    const { closed, open } = accessibleChats(demo);
+    const chatIds = [...closed, ...open].slice(0, 400);
+    const run = await startRun(env(client, { windowSize: 50 }), { chatIds, mode: 'start' });
+    await until(() => run.progress().counts.verified > 0);
+    run.pause();
+    await until(() => run.progress().status === 'paused');
+    // Let what was in flight land, then nothing more may be sent while paused.
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    const requests = demo.counters.requests;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(demo.counters.requests).toBe(requests);
+    run.resume();
+    await until(() => run.progress().counts.verified > 100);
+    const summary = await run.cancel();
+    expect(summary.status).toBe('cancelled');
+    expect(summary.skipped).toBeGreaterThan(0);
+    const results = await readResults(path.join(home, 'runs'), run.runId);
+    for (const result of results) {
+      const starts = demo.counters.sessionStarts.get(result.chatId) ?? 0;
+      if (result.state === 'skipped') expect(starts).toBe(0);
+      expect(['verified', 'already-active', 'skipped']).toContain(result.state);
+    }
+  });
+
+  it('previews requests and a duration bound by the operating budget, sending nothing', async () => {
+    const { portal: demo, client } = await setUp({ chats: 10 });
+    const preview = await previewRun(
+      { client, costs: { 'imopenlines.session.start': 0.8, 'imopenlines.dialog.get': 0.05 } },
+      { chatIds: Array.from({ length: 10_000 }, (_, i) => i + 1), mode: 'start' },
+    );
+    expect(demo.counters.requests).toBe(0);
+    expect(preview.total).toBe(10_000);
+    expect(preview.boundBy).toBe('imopenlines.session.start');
+    // 8,000 s of starts against 480 s per 600 s: about 9,400 s once the first 480 s are spent.
+    expect(preview.expectedSeconds).toBeGreaterThan(9_000);
+    expect(preview.expectedSeconds).toBeLessThan(10_500);
+    expect(preview.requests).toBe(400 + 400);
+  });
+
+  it('keeps no secret in the journal, results or audit files', async () => {
+    const { portal: demo, client } = await setUp({ chats: 100 });
+    const { closed } = accessibleChats(demo);
+    const run = await startRun(env(client), { chatIds: closed.slice(0, 5), mode: 'restart' });
+    await run.done;
+    const code = new URL(demo.webhookUrl).pathname.split('/')[3]!;
+    const runsDir = path.join(home, 'runs');
+    const files = [
+      path.join(runsDir, 'audit.jsonl'),
+      ...(await readdir(path.join(runsDir, run.runId))).map((name) => path.join(runsDir, run.runId, name)),
+    ];
+    expect(files.length).toBeGreaterThanOrEqual(3);
+    for (const file of files) expect(await readFile(file, 'utf8')).not.toContain(code);
+  });
+});
+
+async function until(test: () => boolean, timeoutMs = 20_000): Promise<void> {
+  const start = Date.now();
+  while (!test()) {
+    if (Date.now() - start > timeoutMs) throw new Error('timed out waiting');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
