@@ -21,7 +21,7 @@ test.describe('when the portal cannot be reached', () => {
     await controlled.portal.stop();
 
     // The next background refresh fails: the banner says so, and the last data stays with its age.
-    const banner = page.getByRole('alert').filter({ hasText: 'cannot be reached' });
+    const banner = page.getByRole('alert').filter({ hasText: /The portal “.+” cannot be reached/ });
     await expect(banner).toBeVisible();
     await expect(banner).toContainText(/Showing data from \d+ (s|min) ago/);
     await expect(page.getByRole('status').filter({ hasText: 'Portal unreachable' })).toBeVisible();

@@ -39,7 +39,7 @@ test.describe('start session', () => {
   });
 
   test('reports an already active session as such', async ({ consolePage: page }) => {
-    const chatId = await firstChatWithStatus(page, 'Client waiting');
+    const chatId = await firstChatWithStatus(page, 'Open sessions');
     await chatRow(page, chatId)
       .getByRole('button', { name: `Open chat ${chatId}` })
       .click();

@@ -27,7 +27,8 @@ if (process.platform === 'linux' && !process.env.OPENLINES_TEST_KEYRING && !(awa
     console.error('Install them with: apt-get install -y dbus gnome-keyring libsecret-1-dev');
     process.exit(1);
   }
-  const inner = 'echo -n openlines | gnome-keyring-daemon --unlock --components=secrets >/dev/null && exec node scripts/test.js "$@"';
+  const inner =
+    'echo -n openlines | gnome-keyring-daemon --unlock --components=secrets >/dev/null && exec node scripts/test.js "$@"';
   const result = spawnSync('dbus-run-session', ['--', 'sh', '-c', inner, 'test', ...process.argv.slice(2)], {
     stdio: 'inherit',
     env: { ...process.env, OPENLINES_TEST_KEYRING: '1' },

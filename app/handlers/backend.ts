@@ -1,7 +1,8 @@
 // What a transport needs: the services, the dispatcher over the full handler table, and the event subscription.
 // Electron's main process and the browser host each build one of these and differ only in how messages arrive.
 import { createDispatcher, type Dispatch } from './dispatcher.ts';
-import { createHandlerTable, unavailableRunsHandlers } from './handlers.ts';
+import { createHandlerTable } from './handlers.ts';
+import { createRunsHandlers } from './runs-handlers.ts';
 import { AppServices, type ServicesOptions } from './services.ts';
 
 export interface Backend {
@@ -12,7 +13,7 @@ export interface Backend {
 
 export function createBackend(options: ServicesOptions): Backend {
   const services = new AppServices(options);
-  const table = createHandlerTable(services, unavailableRunsHandlers());
+  const table = createHandlerTable(services, createRunsHandlers(services));
   const dispatch = createDispatcher(table, {
     knownSecrets: () => services.knownSecrets(),
     log: (line) => services.log(line),

@@ -6,7 +6,8 @@ import { CHANNEL_NAMES } from '../contract/index.ts';
 import { type Keychain, KeychainUnavailableError } from '../core/keychain/keychain.ts';
 import { type Backend, createBackend } from './backend.ts';
 import { createDispatcher } from './dispatcher.ts';
-import { createHandlerTable, unavailableRunsHandlers } from './handlers.ts';
+import { createHandlerTable } from './handlers.ts';
+import { createRunsHandlers } from './runs-handlers.ts';
 import { AppServices } from './services.ts';
 
 let home: string;
@@ -124,7 +125,7 @@ describe('dispatcher', () => {
 
   it('turns an unexpected failure into an internal error with the secret masked', async () => {
     const services = new AppServices({ runtime: 'browser', version: '1', home, mode: 'demo' });
-    const table = createHandlerTable(services, unavailableRunsHandlers());
+    const table = createHandlerTable(services, createRunsHandlers(services));
     table['app.info'] = async () => {
       throw new Error('socket closed while calling https://portal.example/rest/1/k3yk3yk3y/profile');
     };
@@ -136,7 +137,7 @@ describe('dispatcher', () => {
 
   it('refuses to send an answer outside the contract', async () => {
     const services = new AppServices({ runtime: 'browser', version: '1', home, mode: 'demo' });
-    const table = createHandlerTable(services, unavailableRunsHandlers());
+    const table = createHandlerTable(services, createRunsHandlers(services));
     table['app.info'] = async () => ({ version: '1', runtime: 'browser', dataFolder: home, secret: 'x' }) as never;
     const strictOutput = await createDispatcher(table)('app.info', {});
     // zod strips unknown keys from objects: the extra field never leaves.
@@ -151,7 +152,7 @@ describe('dispatcher', () => {
 
   it('has a handler for every channel of the contract', () => {
     const services = new AppServices({ runtime: 'browser', version: '1', home, mode: 'demo' });
-    const table = createHandlerTable(services, unavailableRunsHandlers());
+    const table = createHandlerTable(services, createRunsHandlers(services));
     expect(Object.keys(table).sort()).toEqual([...CHANNEL_NAMES].sort());
   });
 });

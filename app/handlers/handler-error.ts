@@ -32,7 +32,6 @@ export const APP_CODES = {
   invalidInput: 'INVALID_INPUT',
   unknownChannel: 'UNKNOWN_CHANNEL',
   invalidOutput: 'INVALID_OUTPUT',
-  notAvailable: 'NOT_AVAILABLE',
   notFound: 'NOT_FOUND',
   keychainUnavailable: 'KEYCHAIN_UNAVAILABLE',
   secretMissing: 'SECRET_MISSING',

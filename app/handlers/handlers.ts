@@ -8,7 +8,7 @@ import { atomicWriteFile } from '../core/data-folder.ts';
 import { checkConnection, connectionStateOf } from '../core/profiles/connection-check.ts';
 import { webhookSecretFor } from '../core/profiles/profile-store.ts';
 import type { HandlerTable, RunsHandlers } from './context.ts';
-import { APP_CODES, HandlerError } from './handler-error.ts';
+import { HandlerError } from './handler-error.ts';
 import { type AppServices, DEMO_PROFILE_ID } from './services.ts';
 
 const CACHE_FILE = 'query-cache.json';
@@ -139,27 +139,5 @@ export function createHandlerTable(services: AppServices, runs: RunsHandlers): H
     },
 
     ...runs,
-  };
-}
-
-/** The `runs.*` answer until the bulk-run handlers are wired in. */
-export function unavailableRunsHandlers(): RunsHandlers {
-  const refuse = async (): Promise<never> => {
-    throw new HandlerError({
-      code: APP_CODES.notAvailable,
-      category: 'internal',
-      message: 'Bulk runs are not available in this build of the console.',
-    });
-  };
-  return {
-    'runs.preview': refuse,
-    'runs.start': refuse,
-    'runs.pause': refuse,
-    'runs.resume': refuse,
-    'runs.cancel': refuse,
-    'runs.retryFailed': refuse,
-    'runs.list': refuse,
-    'runs.results': refuse,
-    'runs.exportCsv': refuse,
   };
 }

@@ -243,6 +243,17 @@ export async function resumeRun(env: BulkEnvironment, runId: string): Promise<Ru
   }
 }
 
+/**
+ * Cancels a run: a live one stops sending; one whose process ended is taken up just long enough to read back what
+ * it had in flight, then marked cancelled (what was never sent becomes `skipped`).
+ */
+export async function cancelRun(env: BulkEnvironment, runId: string): Promise<RunHandle> {
+  const running = live.get(runDirOf(env.runsDir, runId));
+  const handle = running ?? (await resumeRun(env, runId));
+  void handle.cancel();
+  return handle;
+}
+
 /** A new run over the failed chats of a run that has ended (same mode and portal). */
 export async function retryFailed(env: BulkEnvironment, runId: string): Promise<RunHandle> {
   const stored = await loadRun(env.runsDir, runId);

@@ -19,9 +19,11 @@ import {
 
 export {
   type BulkEnvironment,
+  cancelRun,
   DEFAULT_REQUEST_LIMIT_MS,
   type FailedChat,
   liveRun,
+  liveRuns,
   type RunHandle,
   RunInputError,
   RunPortalMismatchError,

@@ -204,20 +204,23 @@ export function BulkRestartDialog({ profileId, choice, onClose, onStarted }: Bul
 
 function PreviewFacts({ preview }: { preview: RunPreview }) {
   return (
-    <dl className="facts preview-facts" aria-label="Run preview">
-      <dt>Chats</dt>
-      <dd>{preview.total.toLocaleString()}</dd>
-      <dt>Mode</dt>
-      <dd>{MODE_LABELS[preview.mode]}</dd>
-      <dt>Requests</dt>
-      <dd>{preview.requests.toLocaleString()}</dd>
-      <dt>Expected duration</dt>
-      <dd>{preview.expectedSeconds < 1 ? 'under 1 s' : `about ${formatDuration(preview.expectedSeconds)}`}</dd>
-      <dt>Duplicates dropped</dt>
-      <dd>{preview.duplicates.toLocaleString()}</dd>
-      <dt>Bad lines</dt>
-      <dd>{preview.invalid.length.toLocaleString()}</dd>
-    </dl>
+    // A status region, so that a screen reader hears the new figures when the mode or the list changes.
+    <div role="status" aria-label="Run preview">
+      <dl className="facts preview-facts">
+        <dt>Chats</dt>
+        <dd>{preview.total.toLocaleString()}</dd>
+        <dt>Mode</dt>
+        <dd>{MODE_LABELS[preview.mode]}</dd>
+        <dt>Requests</dt>
+        <dd>{preview.requests.toLocaleString()}</dd>
+        <dt>Expected duration</dt>
+        <dd>{preview.expectedSeconds < 1 ? 'under 1 s' : `about ${formatDuration(preview.expectedSeconds)}`}</dd>
+        <dt>Duplicates dropped</dt>
+        <dd>{preview.duplicates.toLocaleString()}</dd>
+        <dt>Bad lines</dt>
+        <dd>{preview.invalid.length.toLocaleString()}</dd>
+      </dl>
+    </div>
   );
 }
 

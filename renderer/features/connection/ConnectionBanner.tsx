@@ -5,10 +5,12 @@ import {
   type UnavailableKind,
   usePortalAvailability,
 } from './use-portal-availability.ts';
+import { useRecoveryRefresh } from './use-recovery-refresh.ts';
 
 /** Says, while it lasts, that the portal (or the console host) cannot be reached and how old the data shown is. */
 export function ConnectionBanner({ profileId, profileName }: { profileId: string; profileName: string }) {
   const availability = usePortalAvailability(profileId);
+  useRecoveryRefresh(profileId);
   const now = useNow(5_000);
   if (availability.available) return null;
   return (

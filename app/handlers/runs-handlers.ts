@@ -1,0 +1,220 @@
+// The `runs.*` channels over the bulk-run core, and `run.progressed` for every run this process runs. A preview is
+// kept in memory until it is started (or replaced): the renderer confirms a preview, never raw ids.
+import { randomUUID } from 'node:crypto';
+import type { RunProgress } from '../contract/runs.ts';
+import {
+  type BulkEnvironment,
+  cancelRun,
+  exportCsv,
+  type InvalidLine,
+  judgeChatId,
+  listRuns,
+  liveRun,
+  liveRuns,
+  MAX_RUN_CHATS,
+  parseChatIds,
+  previewRun,
+  RunBusyError,
+  type RunHandle,
+  RunInputError,
+  RunNotFoundError,
+  RunStateError,
+  readResults,
+  resumeRun,
+  retryFailed,
+  runDir,
+  startRun,
+} from '../core/bulk/index.ts';
+import { loadRun } from '../core/bulk/run-store.ts';
+import type { HandlerContext, RunsHandlers } from './context.ts';
+import { APP_CODES, HandlerError } from './handler-error.ts';
+import { ENV_PROFILE_ID } from './services.ts';
+
+/** Previews kept for confirmation; older ones are dropped. */
+const MAX_PREVIEWS = 20;
+const PREVIEW_TTL_MS = 60 * 60_000;
+
+interface StoredPreview {
+  profileId: string;
+  mode: 'start' | 'restart';
+  chatIds: number[];
+  invalid: InvalidLine[];
+  duplicates: number;
+  skipInvalid: boolean;
+  at: number;
+}
+
+/** Maps the core's refusals to envelope errors; anything else passes through to the dispatcher. */
+function asHandlerError(error: unknown): unknown {
+  if (error instanceof RunNotFoundError) {
+    return new HandlerError({ code: APP_CODES.notFound, category: 'not-found', message: error.message });
+  }
+  if (error instanceof RunBusyError) {
+    return new HandlerError({ code: 'RUN_BUSY', category: 'bad-input', message: error.message, retryable: true });
+  }
+  if (error instanceof RunStateError || error instanceof RunInputError) {
+    return new HandlerError({ code: 'RUN_STATE', category: 'bad-input', message: error.message });
+  }
+  return error;
+}
+
+async function mapped<T>(action: () => Promise<T>): Promise<T> {
+  try {
+    return await action();
+  } catch (error) {
+    throw asHandlerError(error);
+  }
+}
+
+export function createRunsHandlers(context: HandlerContext): RunsHandlers {
+  const runsDir = context.paths.runsDir;
+  const previews = new Map<string, StoredPreview>();
+  const watched = new WeakSet<RunHandle>();
+
+  const environment = async (profileId: string): Promise<BulkEnvironment> => {
+    const [client, profile] = await Promise.all([context.clientFor(profileId), context.profile(profileId)]);
+    return {
+      client,
+      runsDir,
+      profile: { id: profileId, name: profile.name },
+      plan: profile.plan,
+      log: (line) => context.log(line),
+    };
+  };
+
+  /** A run made by the CLI with OPENLINES_WEBHOOK_URL has no profile: the console's env mode is its home. */
+  const environmentOfRun = async (runId: string): Promise<BulkEnvironment> => {
+    const { state } = await loadRun(runsDir, runId);
+    return environment(state.header.profileId ?? ENV_PROFILE_ID);
+  };
+
+  const watch = (handle: RunHandle): RunProgress => {
+    if (!watched.has(handle)) {
+      watched.add(handle);
+      const unsubscribe = handle.subscribe((progress) => context.emit('run.progressed', progress));
+      void handle.done.then(() => {
+        context.emit('run.progressed', handle.progress());
+        unsubscribe();
+      });
+    }
+    return handle.progress();
+  };
+
+  const running = (runId: string): RunHandle | undefined => liveRun(runDir(runsDir, runId));
+
+  // At shutdown every run stops sending and stays resumable; nothing in flight is lost (the journal has it).
+  context.onClose(async () => {
+    await Promise.all(
+      liveRuns().map((handle) =>
+        handle.interrupt({
+          code: 'APP_CLOSED',
+          message: 'The console closed during the run; resume it to continue.',
+          until: null,
+        }),
+      ),
+    );
+  });
+
+  return {
+    'runs.preview': ({ profileId, mode, source, skipInvalid }) =>
+      mapped(async () => {
+        let chatIds: number[];
+        let invalid: InvalidLine[];
+        let duplicates: number;
+        if (source.kind === 'ids') {
+          const unique = new Set<number>();
+          invalid = [];
+          for (const [index, id] of source.chatIds.entries()) {
+            const verdict = judgeChatId(String(id));
+            if (!verdict.ok) invalid.push({ line: index + 1, input: String(id), reason: verdict.reason });
+            else unique.add(verdict.id);
+          }
+          chatIds = [...unique];
+          duplicates = source.chatIds.length - invalid.length - chatIds.length;
+        } else {
+          ({ chatIds, invalid, duplicates } = parseChatIds(source.text, source.fileName));
+        }
+        if (chatIds.length > MAX_RUN_CHATS) {
+          throw new RunInputError(`${chatIds.length} chats is more than one run takes (${MAX_RUN_CHATS}).`);
+        }
+        const client = await context.clientFor(profileId);
+        const preview = await previewRun({ client, runsDir }, { chatIds, mode, invalid, duplicates });
+        const previewId = randomUUID();
+        const now = Date.now();
+        for (const [id, stored] of previews) if (now - stored.at > PREVIEW_TTL_MS) previews.delete(id);
+        while (previews.size >= MAX_PREVIEWS) previews.delete(previews.keys().next().value as string);
+        previews.set(previewId, { profileId, mode, chatIds, invalid, duplicates, skipInvalid, at: now });
+        return {
+          previewId,
+          mode,
+          total: preview.total,
+          invalid: preview.invalid,
+          duplicates: preview.duplicates,
+          requests: preview.requests,
+          expectedSeconds: preview.expectedSeconds,
+        };
+      }),
+
+    'runs.start': ({ previewId }) =>
+      mapped(async () => {
+        const preview = previews.get(previewId);
+        if (!preview || Date.now() - preview.at > PREVIEW_TTL_MS) {
+          throw new HandlerError({
+            code: APP_CODES.notFound,
+            category: 'not-found',
+            message: 'This preview is no longer available; preview the run again.',
+          });
+        }
+        if (preview.invalid.length > 0 && !preview.skipInvalid) {
+          throw new HandlerError({
+            code: 'INVALID_CHAT_IDS',
+            category: 'bad-input',
+            message: `${preview.invalid.length} lines are not chat ids. Fix them, or choose to skip them; nothing was sent.`,
+          });
+        }
+        if (preview.chatIds.length === 0) throw new RunInputError('There are no chats to run.');
+        previews.delete(previewId);
+        const handle = await startRun(await environment(preview.profileId), {
+          chatIds: preview.chatIds,
+          mode: preview.mode,
+          invalid: preview.invalid,
+          duplicates: preview.duplicates,
+        });
+        return watch(handle);
+      }),
+
+    'runs.pause': ({ runId }) =>
+      mapped(async () => {
+        const handle = running(runId);
+        if (!handle) throw new RunStateError(`Bulk run ${runId} is not running; there is nothing to pause.`);
+        return handle.pause();
+      }),
+
+    'runs.resume': ({ runId }) =>
+      mapped(async () => {
+        const handle = running(runId) ?? (await resumeRun(await environmentOfRun(runId), runId));
+        handle.resume();
+        return watch(handle);
+      }),
+
+    'runs.cancel': ({ runId }) =>
+      mapped(async () => {
+        const handle = running(runId) ?? (await cancelRun(await environmentOfRun(runId), runId));
+        void handle.cancel();
+        return watch(handle);
+      }),
+
+    'runs.retryFailed': ({ runId }) =>
+      mapped(async () => watch(await retryFailed(await environmentOfRun(runId), runId))),
+
+    'runs.list': ({ profileId }) =>
+      mapped(async () => {
+        const runs = await listRuns(runsDir, (line) => context.log(line));
+        return profileId === undefined ? runs : runs.filter((run) => run.profileId === profileId);
+      }),
+
+    'runs.results': ({ runId }) => mapped(() => readResults(runsDir, runId)),
+
+    'runs.exportCsv': ({ runId }) => mapped(() => exportCsv(runsDir, runId)),
+  };
+}
