@@ -60,11 +60,12 @@ function spawnCli(
   args: string[],
   input?: string,
   requestLimitMs = 2_500,
+  webhookUrl = portal.webhookUrl,
 ): { child: ChildProcess; result: Promise<Result> } {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     OPENLINES_HOME: home,
-    OPENLINES_WEBHOOK_URL: portal.webhookUrl,
+    OPENLINES_WEBHOOK_URL: webhookUrl,
     // How long the portal may still run a request: the real 65 s would make the tests wait a minute.
     OPENLINES_BULK_REQUEST_LIMIT_MS: String(requestLimitMs),
   };
@@ -127,7 +128,7 @@ describe('openlines restart', () => {
     expect(result.code).toBe(2);
     expect(demo.counters.requests).toBe(0);
     const output = JSON.parse(result.stdout);
-    expect(Object.keys(output)).toEqual(expect.arrayContaining(JSON_KEYS));
+    expect(Object.keys(output)).toEqual(JSON_KEYS);
     expect(output).toMatchObject({ runId: null, total: 2, duplicates: 1, requests: 0 });
     expect(output.invalid).toEqual([
       { line: 2, input: 'abc', reason: 'not a whole number' },
@@ -257,7 +258,8 @@ describe('openlines restart', () => {
   });
 
   it('stops on SIGINT with exit 4, and the run is resumable', async () => {
-    const demo = await startPortal({ costSeconds: { 'imopenlines.session.start': 0.05, default: 0.001 } });
+    // 0.1 s per start: the run is still going when the signal arrives, however loaded the machine.
+    const demo = await startPortal({ costSeconds: { 'imopenlines.session.start': 0.1, default: 0.001 } });
     const ids = accessible(demo, false).slice(0, 100);
     const file = await chatsFile('chats.txt', ids.join('\n'));
     const { child, result } = spawnCli(['restart', '--chats', file, '--yes', '--json', '--plan', 'enterprise']);
@@ -273,6 +275,47 @@ describe('openlines restart', () => {
     const resumed = await cli(['resume', output.runId, '--json']);
     expect(resumed.code).toBe(0);
     expect(JSON.parse(resumed.stdout)).toMatchObject({ total: 100, verified: 100, failed: [] });
+    for (const id of ids) expect(demo.counters.sessionStarts.get(id)).toBe(1);
+  });
+
+  it('stops with exit 3 when the portal refuses the webhook code, and nothing is started', async () => {
+    const demo = await startPortal();
+    const ids = accessible(demo, false).slice(0, 10);
+    const file = await chatsFile('chats.txt', ids.join('\n'));
+    const wrongCode = 'wr0ngc0de4tests';
+    const wrongUrl = demo.webhookUrl.replace(secret, wrongCode);
+    const result = await spawnCli(['restart', '--chats', file, '--yes', '--json'], undefined, 2_500, wrongUrl).result;
+
+    expect(result.code).toBe(3);
+    const output = JSON.parse(result.stdout);
+    expect(Object.keys(output)).toEqual(JSON_KEYS);
+    expect(output).toMatchObject({ total: 10, started: 0, verified: 0, alreadyActive: 0, failed: [] });
+    expect(result.stderr).toMatch(/credentials/);
+    expect(result.stderr).toMatch(/openlines resume/);
+    expect(demo.counters.authFailures).toBeGreaterThan(0);
+    expect(demo.counters.sessionStarts.size).toBe(0);
+    expect(result.stdout + result.stderr).not.toContain(wrongCode);
+    for (const file of await journalFiles()) expect(await readFile(file, 'utf8')).not.toContain(wrongCode);
+  });
+
+  it('stops with exit 4 on OVERLOAD_LIMIT, and resume finishes each chat exactly once', async () => {
+    const demo = await startPortal();
+    const ids = accessible(demo, false).slice(0, 20);
+    const file = await chatsFile('chats.txt', ids.join('\n'));
+    demo.setFaults({ overload: true });
+    const stopped = await cli(['restart', '--chats', file, '--yes', '--json']);
+
+    expect(stopped.code).toBe(4);
+    const output = JSON.parse(stopped.stdout);
+    expect(Object.keys(output)).toEqual(JSON_KEYS);
+    expect(output).toMatchObject({ total: 20, verified: 0, failed: [] });
+    expect(stopped.stderr).toMatch(/OVERLOAD_LIMIT|Bitrix24 support/);
+    expect(demo.counters.sessionStarts.size).toBe(0);
+
+    demo.setFaults({});
+    const resumed = await cli(['resume', output.runId, '--json']);
+    expect(resumed.code).toBe(0);
+    expect(JSON.parse(resumed.stdout)).toMatchObject({ runId: output.runId, total: 20, verified: 20, failed: [] });
     for (const id of ids) expect(demo.counters.sessionStarts.get(id)).toBe(1);
   });
 

@@ -12,6 +12,7 @@ import type { Bitrix24Client, Plan } from '../core/bitrix24/types.ts';
 import {
   type BulkEnvironment,
   checkRunSize,
+  requestLimitFromEnv as coreRequestLimitFromEnv,
   type InvalidLine,
   parseChatIds,
   previewRun,
@@ -121,13 +122,11 @@ export function exitCodeFor(summary: RunSummary): number {
 
 /** Milliseconds the portal may still run a request after it was sent; only tests against a local portal lower it. */
 export function requestLimitFromEnv(env: NodeJS.ProcessEnv = process.env): number | undefined {
-  const raw = env.OPENLINES_BULK_REQUEST_LIMIT_MS?.trim();
-  if (!raw) return undefined;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 0) {
-    throw new UsageError(`OPENLINES_BULK_REQUEST_LIMIT_MS must be a whole number of milliseconds (got "${raw}").`);
+  try {
+    return coreRequestLimitFromEnv(env);
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
   }
-  return value;
 }
 
 export function duration(seconds: number): string {
@@ -282,12 +281,8 @@ export async function run(argv: string[]): Promise<number> {
   } catch (error) {
     // Whatever goes wrong, `--json` still leaves its one object on stdout.
     if (argv.includes('--json') && !printedJson) {
-      const mode = argv.includes('restart') ? 'restart' : 'start';
-      const message = redact(error instanceof Error ? error.message : String(error));
-      printJson({
-        ...emptyResult(mode, 0, [], 0),
-        error: { code: error instanceof UsageError ? 'BAD_INPUT' : 'FAILED', message },
-      });
+      // The message goes to stderr (printed by the caller); stdout keeps exactly the documented keys.
+      printJson(emptyResult(argv.includes('restart') ? 'restart' : 'start', 0, [], 0));
     }
     throw error;
   }
@@ -316,7 +311,7 @@ async function restart(argv: string[]): Promise<number> {
 
   const fail = (code: number, message: string, result: JsonResult): number => {
     note(`openlines: ${message}`);
-    if (json) printJson({ ...result, error: { code: code === EXIT.usage ? 'BAD_INPUT' : 'CONFIGURATION', message } });
+    if (json) printJson(result);
     return code;
   };
 

@@ -40,7 +40,7 @@ export async function run(argv: string[]): Promise<number> {
 
   const fail = (code: number, message: string): number => {
     note(`openlines: ${message}`);
-    if (json) printJson({ ...emptyResult('start', 0, [], 0), error: { code: 'NOT_RESUMED', message } });
+    if (json) printJson(emptyResult('start', 0, [], 0));
     return code;
   };
 

@@ -10,7 +10,6 @@ import {
   judgeChatId,
   listRuns,
   liveRun,
-  liveRuns,
   MAX_RUN_CHATS,
   parseChatIds,
   previewRun,
@@ -20,6 +19,7 @@ import {
   RunNotFoundError,
   RunStateError,
   readResults,
+  requestLimitFromEnv,
   resumeRun,
   retryFailed,
   runDir,
@@ -70,6 +70,15 @@ export function createRunsHandlers(context: HandlerContext): RunsHandlers {
   const runsDir = context.paths.runsDir;
   const previews = new Map<string, StoredPreview>();
   const watched = new WeakSet<RunHandle>();
+  /** Runs this backend started or took up: the ones it stops at shutdown (another backend may share the process). */
+  const own = new Set<RunHandle>();
+
+  let requestLimitMs: number | undefined;
+  try {
+    requestLimitMs = requestLimitFromEnv();
+  } catch (error) {
+    context.log(`${error instanceof Error ? error.message : String(error)} The default applies.`);
+  }
 
   const environment = async (profileId: string): Promise<BulkEnvironment> => {
     const [client, profile] = await Promise.all([context.clientFor(profileId), context.profile(profileId)]);
@@ -78,6 +87,7 @@ export function createRunsHandlers(context: HandlerContext): RunsHandlers {
       runsDir,
       profile: { id: profileId, name: profile.name },
       plan: profile.plan,
+      ...(requestLimitMs === undefined ? {} : { requestLimitMs }),
       log: (line) => context.log(line),
     };
   };
@@ -91,8 +101,10 @@ export function createRunsHandlers(context: HandlerContext): RunsHandlers {
   const watch = (handle: RunHandle): RunProgress => {
     if (!watched.has(handle)) {
       watched.add(handle);
+      own.add(handle);
       const unsubscribe = handle.subscribe((progress) => context.emit('run.progressed', progress));
       void handle.done.then(() => {
+        own.delete(handle);
         context.emit('run.progressed', handle.progress());
         unsubscribe();
       });
@@ -105,7 +117,7 @@ export function createRunsHandlers(context: HandlerContext): RunsHandlers {
   // At shutdown every run stops sending and stays resumable; nothing in flight is lost (the journal has it).
   context.onClose(async () => {
     await Promise.all(
-      liveRuns().map((handle) =>
+      [...own].map((handle) =>
         handle.interrupt({
           code: 'APP_CLOSED',
           message: 'The console closed during the run; resume it to continue.',
@@ -210,7 +222,10 @@ export function createRunsHandlers(context: HandlerContext): RunsHandlers {
     'runs.list': ({ profileId }) =>
       mapped(async () => {
         const runs = await listRuns(runsDir, (line) => context.log(line));
-        return profileId === undefined ? runs : runs.filter((run) => run.profileId === profileId);
+        // A run made by the CLI with OPENLINES_WEBHOOK_URL has no profile: it belongs to the console's env mode.
+        return profileId === undefined
+          ? runs
+          : runs.filter((run) => (run.profileId === '' ? ENV_PROFILE_ID : run.profileId) === profileId);
       }),
 
     'runs.results': ({ runId }) => mapped(() => readResults(runsDir, runId)),

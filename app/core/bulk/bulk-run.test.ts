@@ -18,6 +18,8 @@ import {
   retryFailed,
   startRun,
 } from './index.ts';
+import { readJournal } from './journal.ts';
+import { RunState } from './run-state.ts';
 
 let home: string;
 let portal: DemoPortal | undefined;
@@ -185,6 +187,55 @@ describe('bulk runs against the demo portal', () => {
     for (const id of chatIds) expect(demo.counters.sessionStarts.get(id)).toBe(1);
   });
 
+  it('after an interrupt mid-batch, resume waits out the batch the portal is still running: each chat restarted once', async () => {
+    // 0.1 s per close or start: a chunk of 20 keeps running on the portal for 2 s after the client let go of it.
+    const { portal: demo, client } = await setUp({
+      chats: 300,
+      costSeconds: { 'imopenlines.operator.another.finish': 0.1, 'imopenlines.session.start': 0.1, default: 0.001 },
+    });
+    const chatIds = accessibleChats(demo).open.slice(0, 40);
+    const before = new Map(chatIds.map((id) => [id, demo.chat(id)!.sessionId]));
+    const environment = env(client, { requestLimitMs: 5_000, maxChunkSize: 20 });
+    const run = await startRun(environment, { chatIds, mode: 'restart' });
+    // Past the engine's small calibration request: a full chunk is on its way.
+    await until(() => run.progress().counts.sent >= 10, 30_000, 2);
+    const interrupted = await run.interrupt();
+    expect(interrupted.status).toBe('interrupted');
+
+    const runDir = path.join(home, 'runs', run.runId);
+    const recordsAtStop = (await readJournal(runDir)).records;
+    const atStop = RunState.replay(recordsAtStop);
+    const inFlight = [...atStop.chats.values()].filter((chat) => chat.state === 'sent');
+    expect(inFlight.length).toBeGreaterThan(0);
+    // The portal is still working through what was sent: some of those chats are not closed yet.
+    expect(inFlight.some((chat) => demo.chat(chat.chatId)!.status < 60)).toBe(true);
+
+    const summary = await (await resumeRun(environment, run.runId)).done;
+
+    expect(summary).toMatchObject({ status: 'finished', verified: 40, failed: [] });
+    for (const id of chatIds) {
+      const chat = demo.chat(id)!;
+      expect({ id, starts: demo.counters.sessionStarts.get(id), open: chat.status < 60 }).toEqual({
+        id,
+        starts: 1,
+        open: true,
+      });
+      expect(chat.sessionId).not.toBe(before.get(id));
+    }
+    // Nothing was sent again for a chat in flight before the portal could have finished the first request.
+    let resent = 0;
+    for (const record of (await readJournal(runDir)).records.slice(recordsAtStop.length)) {
+      if (record.t !== 'sent') continue;
+      for (const id of record.c) {
+        const chat = atStop.chats.get(id);
+        if (chat?.state !== 'sent' || !chat.inFlight) continue;
+        resent++;
+        expect(record.at).toBeGreaterThanOrEqual(chat.inFlight.until);
+      }
+    }
+    expect(resent).toBeGreaterThan(0);
+  });
+
   it('stops on OVERLOAD_LIMIT with the reason, and finishes when resumed', async () => {
     const { portal: demo, client } = await setUp({ chats: 300 });
     const { closed } = accessibleChats(demo);
@@ -260,10 +311,10 @@ describe('bulk runs against the demo portal', () => {
   });
 });
 
-async function until(test: () => boolean, timeoutMs = 20_000): Promise<void> {
+async function until(test: () => boolean, timeoutMs = 30_000, everyMs = 20): Promise<void> {
   const start = Date.now();
   while (!test()) {
     if (Date.now() - start > timeoutMs) throw new Error('timed out waiting');
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
   }
 }

@@ -1,7 +1,7 @@
 // Bulk session starts and restarts: the API the CLI, the desktop handlers and the benchmark use.
 import type { RunChatResult, RunMode, RunProgress } from '../../contract/runs.ts';
 import type { Bitrix24Client, LimitsSnapshot } from '../bitrix24/types.ts';
-import { liveRun, liveRuns } from './bulk-run.ts';
+import { liveRun, liveRuns, RunInputError } from './bulk-run.ts';
 import { type InvalidLine, MAX_RUN_CHATS, type ParsedChatIds } from './chat-ids.ts';
 import { callsFor, costOf, type Estimate, estimate } from './estimate.ts';
 import {
@@ -145,4 +145,18 @@ export async function listAudit(runsDir: string): Promise<AuditEntry[]> {
 
 export function runDir(runsDir: string, runId: string): string {
   return runDirOf(runsDir, runId);
+}
+
+/** Shortens how long a run waits for writes the portal may still be running; only tests against a local portal set it. */
+export const REQUEST_LIMIT_ENV = 'OPENLINES_BULK_REQUEST_LIMIT_MS';
+
+/** Milliseconds from `OPENLINES_BULK_REQUEST_LIMIT_MS`, or undefined for the default (the portal's 60 s and a margin). */
+export function requestLimitFromEnv(env: NodeJS.ProcessEnv = process.env): number | undefined {
+  const raw = env[REQUEST_LIMIT_ENV]?.trim();
+  if (!raw) return undefined;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) {
+    throw new RunInputError(`${REQUEST_LIMIT_ENV} must be a whole number of milliseconds (got "${raw}").`);
+  }
+  return value;
 }
