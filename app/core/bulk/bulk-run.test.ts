@@ -261,12 +261,14 @@ describe('bulk runs against the demo portal', () => {
     const run = await startRun(env(client, { windowSize: 50 }), { chatIds, mode: 'start' });
     await until(() => run.progress().counts.verified > 0);
     run.pause();
+    // From here on no request may leave: the run counts each one just before it goes.
+    const sentAtPause = run.progress().requests;
     await until(() => run.progress().status === 'paused');
-    // Let what was in flight land, then nothing more may be sent while paused.
-    await new Promise((resolve) => setTimeout(resolve, 400));
-    const requests = demo.counters.requests;
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // What was already on its way lands; then the portal hears nothing more while the run is paused.
+    const requests = await steady(() => demo.counters.requests, 1_000);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
     expect(demo.counters.requests).toBe(requests);
+    expect(run.progress().requests).toBe(sentAtPause);
     run.resume();
     await until(() => run.progress().counts.verified > 100);
     const summary = await run.cancel();
@@ -317,4 +319,21 @@ async function until(test: () => boolean, timeoutMs = 30_000, everyMs = 20): Pro
     if (Date.now() - start > timeoutMs) throw new Error('timed out waiting');
     await new Promise((resolve) => setTimeout(resolve, everyMs));
   }
+}
+
+/** Waits until `read()` has not changed for `quietMs`, and returns its value. */
+async function steady(read: () => number, quietMs: number, timeoutMs = 30_000): Promise<number> {
+  const start = Date.now();
+  let value = read();
+  let since = Date.now();
+  while (Date.now() - since < quietMs) {
+    if (Date.now() - start > timeoutMs) throw new Error('the value kept changing');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const next = read();
+    if (next !== value) {
+      value = next;
+      since = Date.now();
+    }
+  }
+  return value;
 }
