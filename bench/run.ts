@@ -10,11 +10,10 @@
 //   --naive-sample N        chats the naive loop really runs before extrapolating (default 150)
 //   --skip-peers            leave out b24jssdk and the naive loop
 //   --trace                 print the engine's request timeline to stderr (diagnosis)
-import { existsSync } from 'node:fs';
+//   --renderer-reps N       first opens per chat count in the renderer bench (default 5)
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { extrapolate, type Measured, measure, type Row } from './measure.ts';
 import { type OptimalSchedule, optimalSchedule, type ScheduleLimits } from './optimal.ts';
@@ -27,6 +26,7 @@ import {
   START_METHOD,
   VERIFY_METHOD,
 } from './portal.ts';
+import { runRendererBench } from './renderer-bench.ts';
 import { type BulkSection, type EngineSection, type RendererSection, renderText } from './report.ts';
 
 const SECTIONS = ['engine', 'bulk', 'renderer'] as const;
@@ -50,6 +50,7 @@ function options() {
       'naive-sample': { type: 'string' },
       'skip-peers': { type: 'boolean', default: false },
       trace: { type: 'boolean', default: false },
+      'renderer-reps': { type: 'string' },
     },
     allowPositionals: false,
   });
@@ -76,6 +77,7 @@ function options() {
     naiveSample: values['naive-sample'] === undefined ? 150 : positiveInt(values['naive-sample'], '--naive-sample'),
     peers: values['skip-peers'] !== true,
     trace: values.trace === true,
+    rendererReps: values['renderer-reps'] === undefined ? 5 : positiveInt(values['renderer-reps'], '--renderer-reps'),
   };
 }
 
@@ -88,19 +90,11 @@ function judge(row: Row, optimal: OptimalSchedule): Row {
   return { ...row, ratio, target: { met: why.length === 0, why } };
 }
 
-async function rendererSection(): Promise<RendererSection> {
-  const file = fileURLToPath(new URL('./renderer-bench.ts', import.meta.url));
-  if (!existsSync(file)) return { skipped: 'bench/renderer-bench.ts is not there yet' };
-  const module = (await import(pathToFileURL(file).href)) as {
-    runRendererBench?: () => Promise<{ firstRowsMs: number; filterRepaintMs: number }>;
-  };
-  if (typeof module.runRendererBench !== 'function')
-    return { skipped: 'bench/renderer-bench.ts exports no runRendererBench' };
+async function rendererSection(repetitions: number): Promise<RendererSection> {
   try {
-    const { firstRowsMs, filterRepaintMs } = await module.runRendererBench();
-    return { firstRowsMs, filterRepaintMs };
+    return await runRendererBench({ repetitions });
   } catch (error) {
-    return { skipped: `runRendererBench failed: ${error instanceof Error ? error.message : String(error)}` };
+    return { skipped: `the renderer bench failed: ${error instanceof Error ? error.message : String(error)}` };
   }
 }
 
@@ -275,7 +269,7 @@ async function main(): Promise<void> {
     }
   }
 
-  const renderer = opts.sections.has('renderer') ? await rendererSection() : null;
+  const renderer = opts.sections.has('renderer') ? await rendererSection(opts.rendererReps) : null;
 
   const report = {
     timeScale: config.timeScale,
