@@ -35,11 +35,18 @@ export function removeHome(home: string): Promise<void> {
   return rm(home, { recursive: true, force: true });
 }
 
-/** `openlines serve` on the portal's webhook, in `home`. Resolves once it printed its address. */
-export async function startBulkHost(portal: DemoPortal, home: string): Promise<BulkHost> {
+/**
+ * `openlines serve` on the portal's webhook, in `home`. Resolves once it printed its address. `env` adds to the
+ * host's environment, e.g. OPENLINES_BULK_REQUEST_LIMIT_MS to scale the portal's 60 s request limit down.
+ */
+export async function startBulkHost(
+  portal: DemoPortal,
+  home: string,
+  env: Readonly<Record<string, string>> = {},
+): Promise<BulkHost> {
   const child: ChildProcessWithoutNullStreams = spawn(process.execPath, ['bin/openlines.js', 'serve', '--port', '0'], {
     cwd: ROOT,
-    env: { ...process.env, OPENLINES_HOME: home, OPENLINES_WEBHOOK_URL: portal.webhookUrl, NO_COLOR: '1' },
+    env: { ...process.env, ...env, OPENLINES_HOME: home, OPENLINES_WEBHOOK_URL: portal.webhookUrl, NO_COLOR: '1' },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   const output: string[] = [];
@@ -93,9 +100,15 @@ export async function openBulkConsole(page: Page, url: string): Promise<void> {
 
 /** The run panel, the rate-limits panel, the dialog: the landmarks the specs look inside. */
 export function bulkRegions(page: Page) {
+  const run = page.getByRole('region', { name: 'Bulk run', exact: true });
   return {
     dialog: page.getByRole('dialog', { name: 'Bulk restart' }),
-    run: page.getByRole('region', { name: 'Bulk run' }),
+    run,
+    /** The run's banner when it says what happened (holds, pauses, the end). */
+    runStatus: run.getByRole('status', { name: 'Run status' }),
+    /** The run's banner when the supervisor must act (stops). */
+    runAlert: run.getByRole('alert', { name: 'Run alert' }),
+    results: run.getByRole('table', { name: 'Run results' }),
     limits: page.getByRole('region', { name: 'Rate limits' }),
     unfinished: page.getByRole('region', { name: 'Unfinished runs' }),
     history: page.getByRole('region', { name: 'Bulk run history' }),
@@ -111,4 +124,29 @@ export function inaccessibleChatIds(portal: DemoPortal): number[] {
 /** How many new sessions the portal opened on each chat. */
 export function sessionStarts(portal: DemoPortal, chatIds: readonly number[]): number[] {
   return chatIds.map((id) => portal.counters.sessionStarts.get(id) ?? 0);
+}
+
+/** Opens "Restart from a list…", pastes the ids one a line, picks the mode and checks the list. */
+export async function restartFromList(
+  page: Page,
+  chatIds: readonly number[],
+  mode: 'Start' | 'Restart',
+): Promise<void> {
+  const { dialog } = bulkRegions(page);
+  await page.getByRole('button', { name: 'Restart from a list…' }).click();
+  await expect(dialog).toBeVisible();
+  await dialog.getByRole('radio', { name: mode, exact: true }).check();
+  await dialog.getByRole('textbox', { name: 'Chat IDs' }).fill(chatIds.join('\n'));
+  await dialog.getByRole('button', { name: 'Check the list' }).click();
+  await expect(dialog.getByRole('status', { name: 'Run preview' })).toContainText(
+    new RegExp(`Chats\\s*${chatIds.length}(?!\\d)`),
+  );
+}
+
+/** Open-line chats the webhook user may start sessions on, in seed order; `closed`: only those without a session. */
+export function accessibleChatIds(portal: DemoPortal, options: { closed?: boolean } = {}): number[] {
+  return portal.chatIds().filter((id) => {
+    const chat = portal.chat(id);
+    return chat?.accessible === true && (!options.closed || chat.status >= 60);
+  });
 }

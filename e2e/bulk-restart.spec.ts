@@ -1,21 +1,25 @@
 // Bulk restarts from the console: choosing the chats (table selection, every matching chat, a pasted list with
-// bad lines), the preview, the run with its progress and the Rate limits panel, pause and resume, stops with
-// their banners, retry of the failed chats, and the CSV export. Runs on its own demo portal (in this process, so
-// the spec reads its counters and sets its faults) behind `openlines serve`.
+// bad lines), the preview, the run with its progress and the Rate limits panel, pause, resume and cancel, stops
+// and holds with their banners, retry of the failed chats, the CSV export, and resume after the host was killed.
+// Runs on its own demo portal (in this process, so the spec reads its counters and sets its faults) behind
+// `openlines serve`.
 import { readFile } from 'node:fs/promises';
 import { test as base, expect, type Page } from '@playwright/test';
 import type { DemoPortal } from '../app/demo-portal/types.ts';
 import {
+  accessibleChatIds,
   type BulkHost,
   bulkRegions,
   inaccessibleChatIds,
   makeHome,
   openBulkConsole,
   removeHome,
+  restartFromList,
   sessionStarts,
   startBulkHost,
   startBulkPortal,
 } from './bulk-harness.ts';
+import { saveScreenshot } from './fixtures/test.ts';
 
 type Worker = { bulk: { portal: DemoPortal; host: BulkHost } };
 
@@ -43,6 +47,12 @@ const test = base.extend<{ consolePage: Page }, Worker>({
 
 const CHATS_TABLE = { name: 'Open-line chats' } as const;
 
+/**
+ * Extra milliseconds the portal takes to answer while a spec needs the run caught mid-way: each step of a run
+ * (read, close, start, confirm) then outlasts the clicks that pause it, even on a loaded machine.
+ */
+const SLOW_MS = 2_000;
+
 /** The chat ids of the first `count` rows of the chats table, ticking each row's checkbox. */
 async function selectFirstRows(page: Page, count: number): Promise<number[]> {
   const rows = page
@@ -60,12 +70,19 @@ async function selectFirstRows(page: Page, count: number): Promise<number[]> {
   return ids;
 }
 
+/** The chat ids in the first column of the results table's rows whose state is `state`. */
+async function resultIds(page: Page, state: string): Promise<number[]> {
+  const rows = bulkRegions(page).results.getByRole('row', { name: new RegExp(`^\\d+ ${state}\\b`) });
+  const names = await rows.evaluateAll((elements) => elements.map((row) => row.querySelector('td')?.textContent));
+  return names.map(Number);
+}
+
 test.describe('bulk restart', () => {
   test('restarts the chats selected in the table after a preview, with progress, rate limits and a CSV', async ({
     consolePage: page,
     bulk,
-  }) => {
-    const { dialog, run, limits, progress } = bulkRegions(page);
+  }, testInfo) => {
+    const { dialog, run, limits, progress, runStatus, results } = bulkRegions(page);
     await expect(limits.getByRole('meter', { name: 'Request bucket' })).toBeVisible();
     const chatIds = await selectFirstRows(page, 4);
     const before = sessionStarts(bulk.portal, chatIds);
@@ -79,6 +96,7 @@ test.describe('bulk restart', () => {
     await expect(preview).toContainText(/ModeRestart sessions/);
     await expect(preview).toContainText(/Requests\s*[1-9]/);
     await expect(preview).toContainText(/Expected duration(under 1 s|about .+)/);
+    await saveScreenshot(page, testInfo, 'bulk-dialog');
     // Nothing went to the portal before the confirmation.
     expect(sessionStarts(bulk.portal, chatIds)).toEqual(before);
 
@@ -86,17 +104,28 @@ test.describe('bulk restart', () => {
     await expect(dialog).toBeHidden();
     await expect(progress).toBeVisible();
     await expect(progress).toHaveAttribute('aria-valuetext', /^4 of 4 chats done/);
-    await expect(run.getByRole('status')).toContainText('Finished');
-    await expect(run.getByRole('table', { name: 'Run results' }).getByRole('row')).toHaveCount(5);
+    await expect(runStatus).toContainText('Finished');
+    await expect(results.getByRole('row')).toHaveCount(5);
 
     // The portal opened exactly one new session on each chat.
     expect(sessionStarts(bulk.portal, chatIds)).toEqual(before.map((count) => count + 1));
 
-    // The Rate limits panel followed the run: the start method's operating time and the requests chart.
+    // The Rate limits panel followed the run: the bucket against its capacity, the calls waiting, each method's
+    // operating time against the budget with a countdown to its reset, and the requests chart.
+    await expect(limits).toContainText(/Request bucket[\d.,]+ of \d+ · drains [\d.,]+\/s/);
+    await expect(limits).toContainText(/Calls waiting\d+/);
+    await expect(limits).toContainText(/503\/429 answers \(last 10 min\)\d+/);
     await expect(limits.getByRole('meter', { name: 'Operating time of imopenlines.session.start' })).toBeVisible();
+    const startRow = limits.getByRole('row').filter({ hasText: 'imopenlines.session.start' });
+    await expect(startRow).toContainText(/[\d.,]+ s of 480 s/);
+    const countdown = startRow.getByRole('cell').last();
+    await expect(countdown).toHaveText(/^in \d+:\d\d$/);
+    const shown = await countdown.textContent();
+    await expect(countdown).not.toHaveText(shown ?? '');
     await expect(limits.getByRole('img', { name: 'Requests over the run' })).toHaveAccessibleDescription(
       /^[1-9][\d,]* requests? over/,
     );
+    await saveScreenshot(page, testInfo, 'bulk-run-finished');
 
     const download = page.waitForEvent('download');
     await run.getByRole('button', { name: 'Export CSV', exact: true }).click();
@@ -116,14 +145,11 @@ test.describe('bulk restart', () => {
     consolePage: page,
     bulk,
   }) => {
-    const { dialog, run, history } = bulkRegions(page);
+    const { dialog, run, history, runStatus, results, progress } = bulkRegions(page);
     const { portal } = bulk;
     const groupChat = portal.groupChatIds()[0]!;
     const denied = inaccessibleChatIds(portal)[0]!;
-    const valid = portal
-      .chatIds()
-      .filter((id) => portal.chat(id)?.accessible)
-      .slice(-3);
+    const valid = accessibleChatIds(portal).slice(-3);
     const text = [
       String(valid[0]),
       'abc',
@@ -136,7 +162,7 @@ test.describe('bulk restart', () => {
       String(denied),
       String(valid[2]),
     ].join('\n');
-    const startsBefore = portal.counters.calls['imopenlines.session.start'] ?? 0;
+    const callsBefore = { ...portal.counters.calls };
 
     await page.getByRole('button', { name: 'Restart from a list…' }).click();
     await expect(dialog).toBeVisible();
@@ -161,36 +187,50 @@ test.describe('bulk restart', () => {
     await expect(preview).toContainText(/Chats\s*5/);
     await expect(preview).toContainText(/Duplicates dropped\s*1/);
     await expect(dialog.getByRole('button', { name: 'Start run' })).toBeDisabled();
-    expect(portal.counters.calls['imopenlines.session.start'] ?? 0).toBe(startsBefore);
+    // Nothing went to the portal: not a read, not a write.
+    expect(portal.counters.calls).toEqual(callsBefore);
 
     await dialog.getByRole('checkbox', { name: 'Skip the bad lines and run the valid chats' }).check();
     await expect(dialog.getByRole('button', { name: 'Start run' })).toBeEnabled();
     await dialog.getByRole('button', { name: 'Start run' }).click();
     await expect(dialog).toBeHidden();
 
-    const progress = bulkRegions(page).progress;
     await expect(progress).toHaveAttribute('aria-valuetext', /^5 of 5 chats done/);
-    await expect(run.getByRole('status')).toContainText('Finished with 2 failed chats');
+    await expect(runStatus).toContainText('Finished with 2 failed chats');
+    await expect(results.getByRole('row')).toHaveCount(6);
 
     await run.getByRole('checkbox', { name: 'Failed only' }).check();
-    const results = run.getByRole('table', { name: 'Run results' });
     await expect(results.getByRole('row')).toHaveCount(3);
-    await expect(results.getByRole('row', { name: new RegExp(`^${groupChat} Failed CHAT_TYPE`) })).toBeVisible();
+    // A group chat is no open-line dialog: its first read (dialog.get) already fails, as for a forbidden line.
+    await expect(results.getByRole('row', { name: new RegExp(`^${groupChat} Failed ACCESS_ERROR`) })).toBeVisible();
     await expect(results.getByRole('row', { name: new RegExp(`^${denied} Failed ACCESS`) })).toBeVisible();
+    const validStarts = sessionStarts(portal, valid);
 
     await run.getByRole('button', { name: 'Retry failed' }).click();
     await expect(run).toContainText('retries the failed chats of');
     await expect(progress).toHaveAttribute('aria-valuetext', /^2 of 2 chats done/);
-    await expect(run.getByRole('status')).toContainText('Finished with 2 failed chats');
+    await expect(runStatus).toContainText('Finished with 2 failed chats');
+    // The retry holds only the failed chats; the chats that were started are left alone.
+    await run.getByRole('checkbox', { name: 'Failed only' }).uncheck();
+    await expect(results.getByRole('row')).toHaveCount(3);
+    expect((await resultIds(page, 'Failed')).sort()).toEqual([groupChat, denied].sort());
+    expect(sessionStarts(portal, valid)).toEqual(validStarts);
     await expect(history.getByRole('row', { name: /retry of/ })).toBeVisible();
   });
 
-  test('pauses and resumes a run on every chat matching the filter', async ({ consolePage: page, bulk }) => {
-    const { dialog, run, progress, limits } = bulkRegions(page);
-    await page.getByRole('combobox', { name: 'Line' }).selectOption({ label: 'Telegram' });
+  test('pauses, resumes and cancels a run on every chat matching the filter', async ({
+    consolePage: page,
+    bulk,
+  }, testInfo) => {
+    const { dialog, run, progress, limits, runStatus, results } = bulkRegions(page);
     const matching = page.getByRole('button', { name: /^Restart all matching \(\d+\)$/ });
+    const everyChat = await matching.textContent();
+    await page.getByRole('combobox', { name: 'Line' }).selectOption({ label: 'Telegram' });
+    await expect(matching).not.toHaveText(everyChat ?? '');
     const total = Number((await matching.textContent())?.match(/\((\d+)\)/)?.[1]);
     expect(total).toBeGreaterThan(10);
+    const allChats = bulk.portal.chatIds();
+    const before = new Map(allChats.map((id) => [id, sessionStarts(bulk.portal, [id])[0]!]));
     bulk.portal.setFaults({ slowMs: SLOW_MS });
 
     await matching.click();
@@ -198,29 +238,48 @@ test.describe('bulk restart', () => {
     await expect(dialog.getByRole('status', { name: 'Run preview' })).toContainText(new RegExp(`Chats\\s*${total}`));
     await dialog.getByRole('button', { name: 'Start run' }).click();
 
+    // Paused as soon as the run shows: its first reads are out, none of its writes.
     await expect(progress).toHaveAttribute('aria-valuetext', new RegExp(`^\\d+ of ${total} chats done`));
     await run.getByRole('button', { name: 'Pause' }).click();
-    await expect(run.getByRole('status')).toContainText('Paused');
-    await expect(run.getByRole('button', { name: 'Resume' })).toBeEnabled();
+    await expect(runStatus).toContainText('Paused');
+    await expect(runStatus).toContainText('Nothing is sent until you resume the run.');
+    await expect(run.getByRole('button', { name: 'Resume' })).toBeFocused();
     await expect(run.getByRole('button', { name: 'Pause' })).toBeDisabled();
-    const paused = await progress.getAttribute('aria-valuetext');
-    expect(paused).not.toMatch(new RegExp(`^${total} of ${total}.*`));
-
-    bulk.portal.setFaults({});
-    await run.getByRole('button', { name: 'Resume' }).click();
-    await expect(run.getByRole('button', { name: 'Pause' })).toBeFocused();
-    await expect(progress).toHaveAttribute('aria-valuetext', new RegExp(`^${total} of ${total} chats done`));
-    await expect(run.getByRole('status')).toContainText('Finished');
+    expect(await progress.getAttribute('aria-valuetext')).not.toMatch(new RegExp(`^${total} of ${total}`));
     await expect(limits.getByRole('img', { name: 'Requests over the run' })).toHaveAccessibleDescription(
       /^[1-9][\d,]* requests? over/,
     );
+    await saveScreenshot(page, testInfo, 'bulk-run-paused-with-rate-limits');
+
+    await run.getByRole('button', { name: 'Resume' }).click();
+    await expect(run.getByRole('button', { name: 'Pause' })).toBeFocused();
+    await expect(runStatus).not.toContainText('Paused');
+    // Pause again from the keyboard, and cancel while nothing is in flight.
+    await page.keyboard.press('Enter');
+    await expect(runStatus).toContainText('Paused');
+    await run.getByRole('button', { name: 'Cancel' }).click();
+    await expect(runStatus).toContainText('Cancelled');
+    await expect(runStatus).toContainText(/[1-9]\d* chats were not sent/);
+    await expect(run.getByRole('button', { name: 'Resume' })).toBeDisabled();
+    await expect(run.getByRole('button', { name: 'Cancel' })).toBeDisabled();
+
+    // The results hold every chat; what was never sent is skipped, and the portal never saw a start for it.
+    await expect(results.getByRole('row')).toHaveCount(total + 1);
+    const skipped = await resultIds(page, 'Skipped');
+    expect(skipped.length).toBeGreaterThan(0);
+    const started = (id: number) => sessionStarts(bulk.portal, [id])[0]! - before.get(id)!;
+    for (const id of skipped) expect(started(id)).toBe(0);
+    for (const id of allChats) expect(started(id)).toBeLessThanOrEqual(1);
+    await run.getByRole('checkbox', { name: 'Failed only' }).check();
+    await expect(results.getByRole('row')).toHaveCount(1);
+    await expect(run).toContainText('No chat failed.');
   });
 
   test('stops for authorization and for the portal, says what to do, and resumes once it is fixed', async ({
     consolePage: page,
     bulk,
   }) => {
-    const { dialog, run, progress, limits } = bulkRegions(page);
+    const { dialog, run, progress, limits, runStatus, runAlert } = bulkRegions(page);
     await selectFirstRows(page, 3);
 
     // The webhook's user is no longer known to the portal (a fired employee's webhook): USER_ID on every call.
@@ -229,32 +288,111 @@ test.describe('bulk restart', () => {
     await dialog.getByRole('radio', { name: 'Start', exact: true }).check();
     await expect(dialog.getByRole('status', { name: 'Run preview' })).toContainText(/ModeStart sessions/);
     await dialog.getByRole('button', { name: 'Start run' }).click();
-    await expect(run.getByRole('alert')).toContainText('Stopped for authorization: fix the profile');
-    await expect(run.getByRole('alert')).toContainText('USER_ID');
+    await expect(runAlert).toContainText('Stopped for authorization: fix the profile');
+    await expect(runAlert).toContainText('USER_ID');
 
     bulk.portal.setFaults({});
     await run.getByRole('button', { name: 'Resume' }).click();
     await expect(progress).toHaveAttribute('aria-valuetext', /^3 of 3 chats done/);
-    await expect(run.getByRole('status')).toContainText('Finished');
-    await expect(run.getByRole('alert')).toBeEmpty();
+    await expect(runStatus).toContainText('Finished');
+    await expect(runAlert).toBeEmpty();
 
     // The portal blocks the application: 503 OVERLOAD_LIMIT.
     await page.getByRole('button', { name: 'Clear selection' }).click();
+    const hitsBefore = Number((await limits.textContent())?.match(/503\/429 answers \(last 10 min\)(\d+)/)?.[1]);
     bulk.portal.setFaults({ overload: true });
-    await selectFirstRows(page, 2);
+    const chatIds = await selectFirstRows(page, 2);
+    const before = sessionStarts(bulk.portal, chatIds);
     await page.getByRole('button', { name: 'Restart selected', exact: true }).click();
     await dialog.getByRole('button', { name: 'Start run' }).click();
-    await expect(run.getByRole('alert')).toContainText(
-      'Stopped by the portal (OVERLOAD_LIMIT): contact Bitrix24 support',
-    );
-    await expect(limits).toContainText('OVERLOAD_LIMIT');
+    await expect(runAlert).toContainText('Stopped by the portal (OVERLOAD_LIMIT): contact Bitrix24 support');
+    await expect(run.getByRole('button', { name: 'Resume' })).toBeEnabled();
+    await expect(limits).toContainText('The portal refuses requests (OVERLOAD_LIMIT)');
+    await expect(limits.getByRole('list')).toContainText('OVERLOAD_LIMIT');
+    await expect(limits).not.toContainText(`503/429 answers (last 10 min)${hitsBefore}`);
 
     bulk.portal.setFaults({});
     await run.getByRole('button', { name: 'Resume' }).click();
     await expect(progress).toHaveAttribute('aria-valuetext', /^2 of 2 chats done/);
-    await expect(run.getByRole('status')).toContainText('Finished');
+    await expect(runStatus).toContainText('Finished');
+    expect(sessionStarts(bulk.portal, chatIds)).toEqual(before.map((count) => count + 1));
+  });
+
+  test('resumes a run after the host was killed mid-batch: each chat started exactly once', async ({ page, bulk }) => {
+    const { portal } = bulk;
+    const home = await makeHome();
+    // The portal's 60 s request limit, scaled down but above SLOW_MS: a resume waits out a batch the portal may
+    // still be running before it reads the chats back.
+    const hostEnv = { OPENLINES_BULK_REQUEST_LIMIT_MS: '5000' };
+    let host = await startBulkHost(portal, home, hostEnv);
+    try {
+      const chatIds = accessibleChatIds(portal).slice(0, 60);
+      const before = sessionStarts(portal, chatIds);
+      const startsBefore = portal.counters.calls['imopenlines.session.start'] ?? 0;
+      await openBulkConsole(page, host.url);
+      const regions = bulkRegions(page);
+      await restartFromList(page, chatIds, 'Restart');
+      // Each answer leaves the portal seconds after the method ran: a kill then loses the answers, not the work.
+      portal.setFaults({ slowMs: SLOW_MS });
+      await regions.dialog.getByRole('button', { name: 'Start run' }).click();
+      await expect(regions.progress).toBeVisible();
+      await expect
+        .poll(() => portal.counters.calls['imopenlines.session.start'] ?? 0, { intervals: [20], timeout: 60_000 })
+        .toBeGreaterThan(startsBefore);
+      await host.kill();
+      portal.setFaults({});
+
+      host = await startBulkHost(portal, home, hostEnv);
+      await openBulkConsole(page, host.url);
+      const unfinished = bulkRegions(page).unfinished;
+      await expect(unfinished).toContainText('Interrupted');
+      await expect(unfinished).toContainText(`of ${chatIds.length} chats done`);
+      await unfinished.getByRole('button', { name: 'Resume' }).click();
+      await expect(regions.progress).toHaveAttribute(
+        'aria-valuetext',
+        `${chatIds.length} of ${chatIds.length} chats done`,
+      );
+      await expect(regions.runStatus).toContainText('Finished');
+      await expect(unfinished).toBeHidden();
+      expect(sessionStarts(portal, chatIds)).toEqual(before.map((count) => count + 1));
+    } finally {
+      portal.setFaults({});
+      await host.stop();
+      await removeHome(home);
+    }
   });
 });
 
-/** Extra milliseconds the portal takes to answer while a spec needs the run to be caught mid-way. */
-const SLOW_MS = 700;
+test('pauses until the operating budget resets and finishes by itself', async ({ page }) => {
+  // 0.5 s of server time per start against a 10 s budget: 40 starts need two windows, 600 s scaled to 6 s each.
+  const portal = await startBulkPortal({
+    chats: 150,
+    plan: 'enterprise',
+    costSeconds: { 'imopenlines.session.start': 0.5, default: 0.001 },
+    operatingLimitSeconds: 10,
+    timeScale: 100,
+  });
+  const home = await makeHome();
+  const host = await startBulkHost(portal, home);
+  try {
+    const chatIds = accessibleChatIds(portal, { closed: true }).slice(0, 40);
+    expect(chatIds).toHaveLength(40);
+    await openBulkConsole(page, host.url);
+    const { dialog, progress, runStatus, limits } = bulkRegions(page);
+    await restartFromList(page, chatIds, 'Start');
+    await dialog.getByRole('button', { name: 'Start run' }).click();
+
+    await expect(runStatus).toContainText(/Paused until \d\d:\d\d:\d\d for the operating budget/);
+    await expect(runStatus).toContainText('the run continues by itself');
+    await expect(limits.getByRole('row').filter({ hasText: 'imopenlines.session.start' })).toContainText(
+      /held until \d\d:\d\d:\d\d|in \d+:\d\d/,
+    );
+    await expect(progress).toHaveAttribute('aria-valuetext', '40 of 40 chats done');
+    await expect(runStatus).toContainText('Finished');
+    expect(sessionStarts(portal, chatIds)).toEqual(chatIds.map(() => 1));
+  } finally {
+    await host.stop();
+    await portal.close();
+    await removeHome(home);
+  }
+});

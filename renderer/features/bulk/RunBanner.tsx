@@ -112,10 +112,10 @@ export function RunBanner({ run }: { run: RunProgress }) {
   // Both live regions stay in the page so that a change of banner is announced, not just inserted.
   return (
     <>
-      <div role="status" className="run-banner-region">
+      <div role="status" aria-label="Run status" className="run-banner-region">
         {banner?.role === 'status' ? content : null}
       </div>
-      <div role="alert" className="run-banner-region">
+      <div role="alert" aria-label="Run alert" className="run-banner-region">
         {banner?.role === 'alert' ? content : null}
       </div>
     </>

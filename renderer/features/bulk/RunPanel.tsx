@@ -1,5 +1,5 @@
 // The run on screen: its banner, progress with counts and time left, the controls, and its results.
-import { useId, useRef } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
 import { CHAT_STATES, type RunProgress } from '../../../app/contract/index.ts';
 import { formatDuration } from '../../app/format.ts';
 import { doneCount, LIVE_STATUSES } from '../runs/run.keys.ts';
@@ -18,9 +18,11 @@ export function RunPanel({ run, onShowRun }: RunPanelProps) {
   const id = useId();
   const pauseRef = useRef<HTMLButtonElement>(null);
   const resumeRef = useRef<HTMLButtonElement>(null);
-  // The button pressed becomes disabled; keyboard focus moves to its counterpart instead of the page.
-  const pause = useRunAction('runs.pause', () => resumeRef.current?.focus());
-  const resume = useRunAction('runs.resume', () => pauseRef.current?.focus());
+  // The button pressed becomes disabled; keyboard focus moves to its counterpart instead of the page, once that
+  // counterpart is enabled (a resumed run says "running" in its next progress, not always in the answer).
+  const [focusNext, setFocusNext] = useState<'pause' | 'resume' | null>(null);
+  const pause = useRunAction('runs.pause', () => setFocusNext('resume'));
+  const resume = useRunAction('runs.resume', () => setFocusNext('pause'));
   const cancel = useRunAction('runs.cancel');
   const retry = useRunAction('runs.retryFailed', (next) => onShowRun(next.runId));
   const exportCsv = useExportCsv();
@@ -36,6 +38,18 @@ export function RunPanel({ run, onShowRun }: RunPanelProps) {
   const progressText = `${done.toLocaleString()} of ${run.total.toLocaleString()} chats done${
     live && run.etaSeconds !== null ? `, about ${formatDuration(run.etaSeconds)} left` : ''
   }`;
+  useEffect(() => {
+    if (focusNext === null) return;
+    // A run that ended meanwhile has no counterpart to move to.
+    if (ended) {
+      setFocusNext(null);
+      return;
+    }
+    const target = focusNext === 'pause' ? (canPause ? pauseRef.current : null) : canResume ? resumeRef.current : null;
+    if (!target) return;
+    target.focus();
+    setFocusNext(null);
+  }, [focusNext, canPause, canResume, ended]);
   const actionError = [pause, resume, cancel, retry, exportCsv].find((action) => action.isError)?.error ?? null;
 
   return (
