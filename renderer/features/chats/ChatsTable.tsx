@@ -3,7 +3,7 @@
 // The open-line chats as an accessible, virtualized table: only the rows in view are in the DOM, and
 // aria-rowcount / aria-rowindex tell assistive technology where they sit among all the matching chats.
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { memo, useEffect, useMemo, useRef } from 'react';
+import { memo, type RefObject, useEffect, useMemo, useRef } from 'react';
 import type { ChatRow } from '../../../app/contract/index.ts';
 import { formatAge, formatDuration } from '../../app/format.ts';
 import { type Sort, type SortColumn, STATUS_LABELS } from './chat-filter.ts';
@@ -28,10 +28,11 @@ interface ChatsTableProps {
   onSort(column: SortColumn): void;
   onOpen(chat: ChatRow): void;
   now: number;
+  /** The scrollable, focusable body of rows: the owner moves the focus there when a closed chat's row is gone. */
+  bodyRef: RefObject<HTMLDivElement | null>;
 }
 
-export function ChatsTable({ rows, sort, onSort, onOpen, now }: ChatsTableProps) {
-  const scrollRef = useRef<HTMLDivElement>(null);
+export function ChatsTable({ rows, sort, onSort, onOpen, now, bodyRef: scrollRef }: ChatsTableProps) {
   const selection = useChatSelection();
   const virtualizer = useVirtualizer({
     count: rows.length,

@@ -1,6 +1,6 @@
 // The open-line chats: filters, search, sortable virtualized table, selection for bulk actions, and chat detail.
 import { useQuery } from '@tanstack/react-query';
-import { type FormEvent, type ReactNode, useCallback, useId, useMemo, useState } from 'react';
+import { type FormEvent, type ReactNode, useCallback, useId, useMemo, useRef, useState } from 'react';
 import { type ChatRow, chatIdSchema } from '../../../app/contract/index.ts';
 import { formatAge } from '../../app/format.ts';
 import { useNow } from '../../app/use-now.ts';
@@ -49,6 +49,14 @@ export function ChatsView({ profileId, toolbarActions }: ChatsViewProps) {
     );
   }, []);
   const onOpen = useCallback((chat: ChatRow) => setOpenChat(chat.chatId), []);
+  const tableBodyRef = useRef<HTMLDivElement>(null);
+  const onCloseChat = useCallback(() => {
+    setOpenChat(null);
+    // The dialog gives the focus back to the button that opened it; when that chat's row has left the list (a
+    // started session moved it out of the filter), keep the keyboard user in the table instead of the page top.
+    const focused = document.activeElement;
+    if (!focused || focused === document.body || !focused.isConnected) tableBodyRef.current?.focus();
+  }, []);
 
   return (
     <ChatSelectionProvider profileId={profileId} filteredIds={filteredIds}>
@@ -83,7 +91,7 @@ export function ChatsView({ profileId, toolbarActions }: ChatsViewProps) {
         ) : null}
         {list.data ? (
           <>
-            <ChatsTable rows={rows} sort={sort} onSort={onSort} onOpen={onOpen} now={now} />
+            <ChatsTable rows={rows} sort={sort} onSort={onSort} onOpen={onOpen} now={now} bodyRef={tableBodyRef} />
             {rows.length === 0 ? (
               <p role="status" className="empty">
                 No chats match these filters.
@@ -98,7 +106,7 @@ export function ChatsView({ profileId, toolbarActions }: ChatsViewProps) {
           profileId={profileId}
           chatId={openChat}
           row={byId.get(openChat)}
-          onClose={() => setOpenChat(null)}
+          onClose={onCloseChat}
         />
       ) : null}
     </ChatSelectionProvider>
