@@ -199,9 +199,9 @@ describe('openlines restart', () => {
   });
 
   it('survives SIGKILL mid-batch: resume reconciles what was in flight, each chat restarted exactly once', async () => {
-    // Closing costs 0.05 s: a batch of 20 runs for about a second on the portal, and keeps running after the kill.
+    // Closing costs 0.1 s: a batch of 20 runs for two seconds on the portal, and keeps running after the kill.
     const demo = await startPortal({
-      costSeconds: { 'imopenlines.operator.another.finish': 0.05, 'imopenlines.session.start': 0.05, default: 0.001 },
+      costSeconds: { 'imopenlines.operator.another.finish': 0.1, 'imopenlines.session.start': 0.05, default: 0.001 },
     });
     const ids = [...accessible(demo, true).slice(0, 60), ...accessible(demo, false).slice(0, 60)];
     const before = new Map(ids.map((id) => [id, demo.chat(id)!.sessionId]));

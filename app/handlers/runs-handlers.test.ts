@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { RunChatResult, RunPreview, RunProgress } from '../contract/runs.ts';
-import { REQUEST_LIMIT_ENV } from '../core/bulk/index.ts';
+import { REQUEST_LIMIT_ENV, startRun } from '../core/bulk/index.ts';
 import { createDemoPortal } from '../demo-portal/demo-portal.ts';
 import type { DemoPortal, DemoPortalOptions } from '../demo-portal/types.ts';
 import { type Backend, createBackend } from './backend.ts';
@@ -248,8 +248,8 @@ describe('runs.* handlers against a demo portal', () => {
   });
 
   it('pauses without sending, resumes, and finishes with each chat started once', async () => {
-    // 0.1 s per start: the engine's first, small request of starts is still out when the pause comes.
-    const demo = await startPortal({ costSeconds: { 'imopenlines.session.start': 0.1, default: 0.001 } });
+    // 0.15 s per start: the engine's first, small request of starts is still out when the pause comes.
+    const demo = await startPortal({ costSeconds: { 'imopenlines.session.start': 0.15, default: 0.001 } });
     const backend = envBackend(demo);
     const events = progressEvents(backend);
     const chatIds = chatsOf(demo).closed.slice(0, 100);
@@ -263,8 +263,8 @@ describe('runs.* handlers against a demo portal', () => {
     expect(demo.counters.requests).toBe(requests);
     const listed = await listedWhen(backend, started.runId, () => true);
     expect(listed.status).toBe('paused');
-    expect(listed.counts.pending).toBeGreaterThan(0);
-    expect(demo.counters.sessionStarts.size).toBeLessThan(100);
+    // Work is left: chats not sent yet, or started and waiting for their confirming read.
+    expect(listed.counts.verified).toBeLessThan(100);
 
     const resumed = await call<RunProgress>(backend, 'runs.resume', { runId: started.runId });
     expect(resumed.status).not.toBe('paused');
@@ -275,7 +275,8 @@ describe('runs.* handlers against a demo portal', () => {
   });
 
   it('cancels a run: what was sent is confirmed, the rest is skipped and never started', async () => {
-    const demo = await startPortal({ costSeconds: { 'imopenlines.session.start': 0.1, default: 0.001 } });
+    // 0.15 s per start: the cancel comes while the engine's first, small request is still out.
+    const demo = await startPortal({ costSeconds: { 'imopenlines.session.start': 0.15, default: 0.001 } });
     const backend = envBackend(demo);
     const events = progressEvents(backend);
     const chatIds = chatsOf(demo).closed.slice(0, 100);
@@ -352,11 +353,21 @@ describe('runs.* handlers against a demo portal', () => {
     const demoRun = await call<RunProgress>(demoBackend, 'runs.start', { previewId: demoPreview.previewId });
     await ended(demoEvents, demoRun.runId);
 
+    // A run the CLI made with OPENLINES_WEBHOOK_URL has no profile: the console in env mode shows it as its own.
+    const cliRun = await startRun(
+      {
+        client: await backend.services.clientFor('env'),
+        runsDir: backend.services.paths.runsDir,
+        profile: { id: null, name: 'OPENLINES_WEBHOOK_URL' },
+      },
+      { chatIds: chatsOf(demo).closed.slice(3, 5), mode: 'start' },
+    );
+    expect((await cliRun.done).status).toBe('finished');
+
     const all = await call<RunProgress[]>(backend, 'runs.list', {});
-    expect(all.map((run) => run.runId)).toEqual([demoRun.runId, envRun.runId].sort().reverse());
-    expect((await call<RunProgress[]>(backend, 'runs.list', { profileId: 'env' })).map((r) => r.runId)).toEqual([
-      envRun.runId,
-    ]);
+    expect(all.map((run) => run.runId)).toEqual([cliRun.runId, demoRun.runId, envRun.runId]);
+    const envOnly = await call<RunProgress[]>(backend, 'runs.list', { profileId: 'env' });
+    expect(envOnly.map((r) => r.runId)).toEqual([cliRun.runId, envRun.runId]);
     const demoOnly = await call<RunProgress[]>(backend, 'runs.list', { profileId: 'demo' });
     expect(demoOnly.map((r) => [r.runId, r.profileName, r.status])).toEqual([
       [demoRun.runId, 'Demo portal', 'finished'],

@@ -157,7 +157,8 @@ export async function loadRuns(runsDir: string, log?: (line: string) => void): P
       throw error;
     }
   }
-  return runs;
+  // Ids order runs by the second they were made; their headers order runs made within the same second.
+  return runs.sort((a, b) => b.state.header.createdAt - a.state.header.createdAt || (a.runId < b.runId ? 1 : -1));
 }
 
 export function progressOf(
