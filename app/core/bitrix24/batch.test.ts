@@ -170,6 +170,22 @@ describe('batch', () => {
     expect([...report.outcomes.values()].every((o) => o.status === 'ok')).toBe(true);
   });
 
+  it('starts a later batch of the same methods at full chunks: the calibration request is paid once', async () => {
+    const portal = await stub((request, res) => {
+      const keys = Object.keys(batchCommands(request));
+      answer(res, 200, batchAnswer({ result: Object.fromEntries(keys.map((k) => [k, true])) }));
+    });
+    const engine = client(portal);
+    await engine.batch(starts(Array.from({ length: 55 }, (_, i) => i + 1)));
+    const first = sentKeys(portal).map((keys) => keys.length);
+    await engine.batch(starts(Array.from({ length: 100 }, (_, i) => i + 100)));
+    const second = sentKeys(portal)
+      .slice(first.length)
+      .map((keys) => keys.length);
+    expect(first).toEqual([5, 50]);
+    expect(second).toEqual([50, 50]);
+  });
+
   it('awaits beforeSend before each request and reports every command once through onSettled', async () => {
     const events: string[] = [];
     const portal = await stub((request, res) => {

@@ -83,10 +83,15 @@ export async function runBatch(
   const { clock, tracker, bucket } = engine;
   const signal = options.signal;
   const maxChunk = Math.max(1, Math.min(BATCH_MAX_COMMANDS, Math.floor(options.maxChunkSize ?? BATCH_MAX_COMMANDS)));
-  let chunkSize = Math.min(maxChunk, CALIBRATION_CHUNK);
   const targetSeconds = options.targetRequestSeconds ?? TARGET_REQUEST_SECONDS;
+  const chunkFor = (seconds: number): number =>
+    Math.max(1, Math.min(maxChunk, Math.floor(targetSeconds / Math.max(seconds, 1e-6))));
+  // A later batch of the same methods starts from what the earlier ones learned: a calibration request per call
+  // would cost the bulk run one extra request in every window of chats, against a bucket of 2 requests a second.
+  const costKey = [...new Set(commands.map((command) => command.method))].sort().join(' ');
   /** Smoothed seconds one command takes on the portal, from `result_time` and the request's own duration. */
-  let secondsPerCommand: number | null = null;
+  let secondsPerCommand: number | null = engine.commandSeconds.get(costKey) ?? null;
+  let chunkSize = secondsPerCommand === null ? Math.min(maxChunk, CALIBRATION_CHUNK) : chunkFor(secondsPerCommand);
   const outcomes = new Map<string, CommandOutcome>();
   let pending: Pending[] = commands.map((command) => ({
     command,
@@ -139,8 +144,8 @@ export async function runBatch(
     const observed = elapsedMs / 1000;
     const sample = counted > 0 ? Math.min(sum, observed) / counted : observed / Math.max(1, sent);
     secondsPerCommand = secondsPerCommand === null ? sample : secondsPerCommand * 0.6 + sample * 0.4;
-    const fits = Math.floor(targetSeconds / Math.max(secondsPerCommand, 1e-6));
-    chunkSize = Math.max(1, Math.min(maxChunk, fits));
+    engine.commandSeconds.set(costKey, secondsPerCommand);
+    chunkSize = chunkFor(secondsPerCommand);
   };
 
   /** The commands the next request would carry now (empty: wait). */

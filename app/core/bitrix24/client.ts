@@ -63,6 +63,8 @@ export interface BatchEngine {
   blockedError(): Bitrix24Error | null;
   redact(text: string): string;
   log(line: string): void;
+  /** Smoothed portal seconds per command, by the methods a batch carries, learned across this client's batches. */
+  commandSeconds: Map<string, number>;
 }
 
 export function backoffMs(attempt: number, baseMs = 500, capMs = 30_000): number {
@@ -301,6 +303,7 @@ export function createBitrix24Client(options: ClientOptions): Bitrix24Client {
     blockedError,
     redact: clean,
     log,
+    commandSeconds: new Map(),
   };
 
   return {
