@@ -1,4 +1,6 @@
 import type { Page } from '@playwright/test';
+import { startConsoleHost } from './fixtures/console-host.ts';
+import { startControlledPortal } from './fixtures/controlled-portal.ts';
 import { groupChatId, MISSING_CHAT_ID, restrictedChatId } from './fixtures/demo-data.ts';
 import { chatRow, dataRows, expect, openConsole, recordBrowserDialogs, saveScreenshot, test } from './fixtures/test.ts';
 
@@ -68,7 +70,10 @@ test.describe('start session', () => {
 });
 
 test.describe('start session against a portal the test controls', () => {
-  test('explains USER_ID and a system error, and works again once the portal does', async ({ page, controlled }) => {
+  test('explains USER_ID, a system error and refused credentials, and works again once the portal does', async ({
+    page,
+    controlled,
+  }) => {
     const dialogs = recordBrowserDialogs(page);
     await openConsole(page, controlled.host.url);
     const dialog = await openChatById(page, 1001);
@@ -88,9 +93,55 @@ test.describe('start session against a portal the test controls', () => {
       dialog.getByRole('alert').filter({ hasText: 'did not confirm whether the session started' }),
     ).toContainText('(INTERNAL_SERVER_ERROR)');
 
+    // The portal refuses the webhook: the profile's credentials are named as the cause, in the dialog and the banner.
+    controlled.portal.setFaults({
+      garbage: {
+        status: 401,
+        body: JSON.stringify({ error: 'INVALID_CREDENTIALS', error_description: 'Invalid request credentials' }),
+      },
+    });
+    await expect(start).toBeEnabled();
+    await start.click();
+    await expect(
+      dialog.getByRole('alert').filter({ hasText: "The portal refused this profile's credentials." }),
+    ).toContainText('(INVALID_CREDENTIALS)');
+    await expect(page.getByRole('status').filter({ hasText: 'Sign-in refused' })).toBeVisible();
+    await expect(start).toBeDisabled();
+    await expect(start).toHaveAccessibleDescription(/credentials/);
+
+    // The portal accepts the webhook again: the console notices by itself and the action works.
     controlled.portal.setFaults({});
+    await expect(start).toBeEnabled({ timeout: 60_000 });
     await start.click();
     await expect(dialog.getByRole('status').filter({ hasText: /Session (started|already active)/ })).toBeVisible();
     expect(dialogs).toEqual([]);
+  });
+});
+
+test.describe('start session on a portal that blocks the REST API', () => {
+  test('explains OVERLOAD_LIMIT and keeps portal actions disabled with the reason', async ({ page }, testInfo) => {
+    // Its own portal and host: the block is sticky by design (it is lifted by Bitrix24 support, not by a retry).
+    const portal = await startControlledPortal();
+    const host = await startConsoleHost({ webhookUrl: portal.webhookUrl });
+    try {
+      const dialogs = recordBrowserDialogs(page);
+      await openConsole(page, host.url);
+      const dialog = await openChatById(page, 1001);
+      const start = dialog.getByRole('button', { name: 'Start session' });
+
+      portal.setFaults({ overload: true });
+      await start.click();
+      await expect(
+        dialog.getByRole('alert').filter({ hasText: 'The portal has stopped accepting requests from this console.' }),
+      ).toContainText('(OVERLOAD_LIMIT)');
+      await expect(page.getByRole('status').filter({ hasText: 'Blocked by the portal' })).toBeVisible();
+      await expect(start).toBeDisabled();
+      await expect(page.getByRole('alert').filter({ hasText: 'has stopped accepting requests' }).first()).toBeVisible();
+      await saveScreenshot(page, testInfo, 'start-session-overload-limit');
+      expect(dialogs).toEqual([]);
+    } finally {
+      await host.stop();
+      await portal.close();
+    }
   });
 });
