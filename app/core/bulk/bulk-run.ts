@@ -324,6 +324,7 @@ class BulkRun implements RunHandle {
   private readonly seenHits = new Set<string>();
   private readonly costSamples = new Map<string, { sum: number; count: number }>();
   private emitTimer: NodeJS.Timeout | null = null;
+  private extendTimer: NodeJS.Timeout | null = null;
   private lastEmit = 0;
   private resultsFile: string | null = null;
   private fatal: Error | null = null;
@@ -422,6 +423,10 @@ class BulkRun implements RunHandle {
 
   private async execute(): Promise<RunSummary> {
     this.unsubscribeLimits = this.env.client.limits.subscribe((snapshot) => this.onLimits(snapshot));
+    this.extendTimer = setInterval(() => {
+      void this.extendInFlight().catch((error) => this.failFatally(error));
+    }, this.extendEveryMs);
+    this.extendTimer.unref?.();
     try {
       await this.journalStatus(this.paused ? 'paused' : 'running');
       this.emitNow();
@@ -442,6 +447,7 @@ class BulkRun implements RunHandle {
 
   private async finish(): Promise<RunSummary> {
     this.unsubscribeLimits?.();
+    if (this.extendTimer) clearInterval(this.extendTimer);
     let status: RunStatus;
     let reason: RunReason | null = null;
     if (this.stop) {
@@ -721,6 +727,30 @@ class BulkRun implements RunHandle {
     // The request leaves only once this is on disk.
     await this.record(records);
     this.emitSoon();
+  }
+
+  private get extendEveryMs(): number {
+    return Math.max(100, Math.round(this.requestLimitMs / 2));
+  }
+
+  /**
+   * The engine may send a request of writes again well after `beforeSend` (QUERY_LIMIT_EXCEEDED back-off, an
+   * operating-time hold), and the portal may run it for up to the request limit from then. So while writes stay
+   * with the engine, their deadline in the journal is kept at least a request limit ahead of now (plus a tick of
+   * slack): whenever the process dies, resume waits long enough for the last copy that may have left.
+   */
+  private async extendInFlight(): Promise<void> {
+    if (this.finalStatus) return;
+    const now = Date.now();
+    const slack = this.extendEveryMs;
+    const due: number[] = [];
+    for (const chatId of this.reserved) {
+      const chat = this.state.chats.get(chatId);
+      if (chat?.state !== 'sent' || chat.uncertain || !chat.inFlight) continue;
+      if (chat.inFlight.until < now + this.requestLimitMs + slack) due.push(chatId);
+    }
+    if (due.length === 0) return;
+    await this.record([{ t: 'ext', at: now, until: now + this.requestLimitMs + 2 * slack, c: due }]);
   }
 
   private async onWritesSettled(

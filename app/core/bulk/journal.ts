@@ -54,6 +54,17 @@ export interface SentRecord {
   hits: number;
 }
 
+/**
+ * These chats' writes are still with the engine, which may send a request again (after QUERY_LIMIT_EXCEEDED or an
+ * operating-time hold) long after the `sent` record: the portal may run them until this later time.
+ */
+export interface ExtendRecord {
+  t: 'ext';
+  at: number;
+  until: number;
+  c: number[];
+}
+
 /** The engine said these commands never reached the portal. */
 export interface UnsentRecord {
   t: 'unsent';
@@ -110,6 +121,7 @@ export type JournalRecord =
   | RunHeader
   | BaselineRecord
   | SentRecord
+  | ExtendRecord
   | UnsentRecord
   | StepOkRecord
   | ChatRecord

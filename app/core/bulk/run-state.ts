@@ -96,6 +96,14 @@ export class RunState {
         this.requests = Math.max(this.requests, record.req);
         this.limitHits = Math.max(this.limitHits, record.hits);
         return;
+      case 'ext':
+        // Only lengthens the wait of a write still in flight; written after its answer, it changes nothing.
+        for (const chatId of record.c) {
+          const chat = this.chats.get(chatId);
+          if (chat?.state === 'sent' && chat.inFlight)
+            chat.inFlight.until = Math.max(chat.inFlight.until, record.until);
+        }
+        return;
       case 'unsent':
         for (const chatId of record.c) {
           const chat = this.chats.get(chatId);
