@@ -25,14 +25,18 @@ test.describe('the open-line chats table', () => {
       await expect(row.getByRole('cell').nth(2)).toHaveText('Telegram');
     }
 
+    const telegram = await table.getAttribute('aria-rowcount');
     await page.getByRole('combobox', { name: 'Status' }).selectOption({ label: 'Closed' });
+    await expect(table).not.toHaveAttribute('aria-rowcount', telegram ?? '');
     for (const row of await dataRows(page).all()) {
       await expect(row.getByRole('cell').nth(4)).toHaveText('Closed');
     }
 
     await page.getByRole('combobox', { name: 'Line' }).selectOption({ label: 'All lines' });
     await page.getByRole('combobox', { name: 'Status' }).selectOption({ label: 'All statuses' });
+    await expect(table).toHaveAttribute('aria-rowcount', total ?? '');
     await page.getByRole('combobox', { name: 'Operator' }).selectOption({ label: 'Olga Ivanova' });
+    await expect(table).not.toHaveAttribute('aria-rowcount', total ?? '');
     await expect(dataRows(page).first()).toBeVisible();
     for (const row of await dataRows(page).all()) {
       await expect(row.getByRole('cell').nth(5)).toHaveText('Olga Ivanova');
