@@ -4,7 +4,7 @@
 // Runs on its own demo portal (in this process, so the spec reads its counters and sets its faults) behind
 // `openlines serve`.
 import { readFile } from 'node:fs/promises';
-import { test as base, expect, type Page } from '@playwright/test';
+import { test as base, expect, type Page, type TestInfo } from '@playwright/test';
 import type { DemoPortal } from '../app/demo-portal/types.ts';
 import {
   accessibleChatIds,
@@ -55,26 +55,32 @@ const SLOW_MS = 2_000;
 
 /** The chat ids of the first `count` rows of the chats table, ticking each row's checkbox. */
 async function selectFirstRows(page: Page, count: number): Promise<number[]> {
-  const rows = page
-    .getByRole('table', CHATS_TABLE)
-    .getByRole('row')
-    .filter({ has: page.getByRole('cell') });
-  const ids: number[] = [];
-  for (let index = 0; index < count; index++) {
-    const row = rows.nth(index);
-    const chat = await row.getByRole('button', { name: /^Open chat \d+$/ }).textContent();
-    ids.push(Number(chat));
-    await row.getByRole('checkbox', { name: `Select chat ${Number(chat)}` }).check();
-  }
+  const table = page.getByRole('table', CHATS_TABLE);
+  await expect(table.getByRole('button', { name: /^Open chat \d+$/ }).nth(count - 1)).toBeVisible();
+  // The ids read at once, then each ticked by its own name: a refresh of the list may reorder the rows meanwhile.
+  const ids = (await table.getByRole('button', { name: /^Open chat \d+$/ }).allTextContents())
+    .slice(0, count)
+    .map(Number);
+  for (const chat of ids) await table.getByRole('checkbox', { name: `Select chat ${chat}`, exact: true }).check();
   await expect(page.getByText(`${count} selected`, { exact: true })).toBeVisible();
   return ids;
+}
+
+/** A screenshot tall enough for the whole side column: the run panel and the Rate limits panel under it. */
+async function saveSideColumnScreenshot(page: Page, testInfo: TestInfo, name: string): Promise<void> {
+  const viewport = page.viewportSize();
+  await page.setViewportSize({ width: viewport?.width ?? 1400, height: 1600 });
+  await expect(bulkRegions(page).limits).toBeInViewport();
+  await saveScreenshot(page, testInfo, name);
+  if (viewport) await page.setViewportSize(viewport);
 }
 
 /** The chat ids in the first column of the results table's rows whose state is `state`. */
 async function resultIds(page: Page, state: string): Promise<number[]> {
   const rows = bulkRegions(page).results.getByRole('row', { name: new RegExp(`^\\d+ ${state}\\b`) });
-  const names = await rows.evaluateAll((elements) => elements.map((row) => row.querySelector('td')?.textContent));
-  return names.map(Number);
+  const ids: number[] = [];
+  for (const row of await rows.all()) ids.push(Number(await row.getByRole('cell').first().textContent()));
+  return ids;
 }
 
 test.describe('bulk restart', () => {
@@ -125,7 +131,7 @@ test.describe('bulk restart', () => {
     await expect(limits.getByRole('img', { name: 'Requests over the run' })).toHaveAccessibleDescription(
       /^[1-9][\d,]* requests? over/,
     );
-    await saveScreenshot(page, testInfo, 'bulk-run-finished');
+    await saveSideColumnScreenshot(page, testInfo, 'bulk-run-finished');
 
     const download = page.waitForEvent('download');
     await run.getByRole('button', { name: 'Export CSV', exact: true }).click();
@@ -249,7 +255,7 @@ test.describe('bulk restart', () => {
     await expect(limits.getByRole('img', { name: 'Requests over the run' })).toHaveAccessibleDescription(
       /^[1-9][\d,]* requests? over/,
     );
-    await saveScreenshot(page, testInfo, 'bulk-run-paused-with-rate-limits');
+    await saveSideColumnScreenshot(page, testInfo, 'bulk-run-paused-with-rate-limits');
 
     await run.getByRole('button', { name: 'Resume' }).click();
     await expect(run.getByRole('button', { name: 'Pause' })).toBeFocused();
@@ -363,7 +369,7 @@ test.describe('bulk restart', () => {
   });
 });
 
-test('pauses until the operating budget resets and finishes by itself', async ({ page }) => {
+test('pauses until the operating budget resets and finishes by itself', async ({ page }, testInfo) => {
   // 0.5 s of server time per start against a 10 s budget: 40 starts need two windows, 600 s scaled to 6 s each.
   const portal = await startBulkPortal({
     chats: 150,
@@ -384,6 +390,7 @@ test('pauses until the operating budget resets and finishes by itself', async ({
 
     await expect(runStatus).toContainText(/Paused until \d\d:\d\d:\d\d for the operating budget/);
     await expect(runStatus).toContainText('the run continues by itself');
+    await saveSideColumnScreenshot(page, testInfo, 'bulk-run-operating-budget-hold');
     await expect(limits.getByRole('row').filter({ hasText: 'imopenlines.session.start' })).toContainText(
       /held until \d\d:\d\d:\d\d|in \d+:\d\d/,
     );
