@@ -44,7 +44,9 @@ export function bannerFor(run: RunProgress): Banner | null {
           role: 'status',
           tone: 'warn',
           title: `Paused until ${clockTime(reason.until)} for the operating budget`,
-          detail: `${detail ?? ''} Nothing to do: the run continues by itself when the method's budget resets.`.trim(),
+          // The engine's message repeats the time; the Rate limits panel names the method that is held.
+          detail:
+            "Nothing to do: the run continues by itself when the method's budget resets. Rate limits shows which method is held.",
         };
       }
       return {

@@ -23,7 +23,7 @@ export function RequestsChart({ bins, hits }: RequestsChartProps) {
   const description =
     bins.total === 0
       ? `No requests in the last ${formatDuration(span / 1000)}.`
-      : `${bins.total.toLocaleString()} requests over ${formatDuration(span / 1000)}, at most ${Math.max(...bins.counts).toLocaleString()} in ${formatDuration(bins.binMs / 1000)}` +
+      : `${bins.total.toLocaleString()} requests over ${formatDuration(span / 1000)}, at most ${Math.max(...bins.counts).toLocaleString()} in ${formatBin(bins.binMs)}` +
         `${shownHits.length > 0 ? `; ${shownHits.length} limit ${shownHits.length === 1 ? 'hit' : 'hits'} marked in red` : ''}.`;
   return (
     <figure className="requests-chart">
@@ -62,4 +62,11 @@ export function RequestsChart({ bins, hits }: RequestsChartProps) {
       </figcaption>
     </figure>
   );
+}
+
+/** A bar's width in time: short runs have bars of a fraction of a second, which whole seconds would call 0 s. */
+function formatBin(ms: number): string {
+  if (ms < 1_000) return `${Math.max(1, Math.round(ms))} ms`;
+  if (ms < 10_000) return `${(ms / 1000).toLocaleString(undefined, { maximumFractionDigits: 1 })} s`;
+  return formatDuration(ms / 1000);
 }
