@@ -251,6 +251,8 @@ test.describe('bulk restart', () => {
     await expect(runStatus).toContainText('Nothing is sent until you resume the run.');
     await expect(run.getByRole('button', { name: 'Resume' })).toBeFocused();
     await expect(run.getByRole('button', { name: 'Pause' })).toBeDisabled();
+    // No time left is promised while nothing is sent.
+    await expect(progress).toHaveAttribute('aria-valuetext', new RegExp(`^\\d+ of ${total} chats done$`));
     expect(await progress.getAttribute('aria-valuetext')).not.toMatch(new RegExp(`^${total} of ${total}`));
     await expect(limits.getByRole('img', { name: 'Requests over the run' })).toHaveAccessibleDescription(
       /^[1-9][\d,]* requests? over/,
@@ -341,7 +343,10 @@ test.describe('bulk restart', () => {
       // Each answer leaves the portal seconds after the method ran: a kill then loses the answers, not the work.
       portal.setFaults({ slowMs: SLOW_MS });
       await regions.dialog.getByRole('button', { name: 'Start run' }).click();
-      await expect(regions.progress).toBeVisible();
+      await expect(regions.progress).toHaveAttribute(
+        'aria-valuetext',
+        new RegExp(`^\\d+ of ${chatIds.length} chats done, about \\d+ (s|min) left$`),
+      );
       await expect
         .poll(() => portal.counters.calls['imopenlines.session.start'] ?? 0, { intervals: [20], timeout: 60_000 })
         .toBeGreaterThan(startsBefore);

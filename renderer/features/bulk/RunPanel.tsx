@@ -36,7 +36,7 @@ export function RunPanel({ run, onShowRun }: RunPanelProps) {
   const canCancel = !ended && !busy && run.reason?.code !== 'CANCELLING';
   const canRetry = !live && run.counts.failed > 0 && !busy;
   const progressText = `${done.toLocaleString()} of ${run.total.toLocaleString()} chats done${
-    live && run.etaSeconds !== null ? `, about ${formatDuration(run.etaSeconds)} left` : ''
+    live && run.status !== 'paused' && run.etaSeconds !== null ? `, about ${formatDuration(run.etaSeconds)} left` : ''
   }`;
   useEffect(() => {
     if (focusNext === null) return;
