@@ -37,8 +37,10 @@ test.describe('when the portal cannot be reached', () => {
     await expect(chatsTable(page)).toHaveAttribute('aria-rowcount', rowCount ?? '');
     await expect(banner).toContainText(/Showing data from \d+ (s|min) ago/);
 
-    // Actions that need the portal are disabled, with the reason attached.
+    // Actions that need the portal are disabled, with the reason attached. The chat is one whose detail was never
+    // loaded on this host (the start-session specs on the same controlled host open chat 1001), so it cannot load.
     await dataRows(page)
+      .filter({ hasNot: page.getByRole('button', { name: 'Open chat 1001', exact: true }) })
       .first()
       .getByRole('button', { name: /^Open chat \d+$/ })
       .click();
@@ -46,6 +48,9 @@ test.describe('when the portal cannot be reached', () => {
     const start = dialog.getByRole('button', { name: 'Start session' });
     await expect(start).toBeDisabled();
     await expect(start).toHaveAccessibleDescription(/cannot be reached/);
+    await expect(dialog.getByRole('alert').filter({ hasText: 'Could not load this chat' })).toContainText(
+      '(PORTAL_UNREACHABLE)',
+    );
     await saveScreenshot(page, testInfo, 'portal-unreachable');
 
     await controlled.portal.start();
@@ -53,6 +58,10 @@ test.describe('when the portal cannot be reached', () => {
     await expect(banner).toBeHidden({ timeout: REFRESH_WAIT_MS });
     await expect(start).toBeEnabled();
     await expect(page.getByRole('status').filter({ hasText: 'Connected' })).toBeVisible();
+    // The open chat, which could not load while the portal was away, loads its history without being reopened.
+    await expect(
+      dialog.getByRole('list', { name: 'Session history messages' }).getByRole('listitem').first(),
+    ).toBeVisible();
     expect(dialogs).toEqual([]);
   });
 });
