@@ -37,7 +37,7 @@ function preload(): UserConfig {
         input: { preload: path.join(root, 'app/preload/preload.ts') },
         external: ['electron'],
         // Sandboxed preloads must be a single CommonJS file.
-        output: { format: 'cjs', entryFileNames: '[name].cjs', inlineDynamicImports: true },
+        output: { format: 'cjs', entryFileNames: '[name].cjs', codeSplitting: false },
       },
     },
   };

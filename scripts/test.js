@@ -1,8 +1,11 @@
 // `npm test`: lint, type-check, unit and integration tests, build, end-to-end tests. The profile tests need a
 // real Secret Service, so when none answers this script re-runs itself inside a private D-Bus session with an
-// unlocked gnome-keyring, as DEVELOPERS.md describes.
+// unlocked gnome-keyring.
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
 
 const require = createRequire(import.meta.url);
 
@@ -27,12 +30,16 @@ if (process.platform === 'linux' && !process.env.OPENLINES_TEST_KEYRING && !(awa
     console.error('Install them with: apt-get install -y dbus gnome-keyring libsecret-1-dev');
     process.exit(1);
   }
+  // The keyring lives in a throw-away folder: the tests never touch a login keyring of this machine's user, and a
+  // keyring left by an earlier run with another password cannot refuse the unlock.
+  const keyringHome = mkdtempSync(path.join(os.tmpdir(), 'openlines-test-keyring-'));
   const inner =
     'echo -n openlines | gnome-keyring-daemon --unlock --components=secrets >/dev/null && exec node scripts/test.js "$@"';
   const result = spawnSync('dbus-run-session', ['--', 'sh', '-c', inner, 'test', ...process.argv.slice(2)], {
     stdio: 'inherit',
-    env: { ...process.env, OPENLINES_TEST_KEYRING: '1' },
+    env: { ...process.env, OPENLINES_TEST_KEYRING: '1', XDG_DATA_HOME: keyringHome },
   });
+  rmSync(keyringHome, { recursive: true, force: true });
   process.exit(result.status ?? 1);
 }
 

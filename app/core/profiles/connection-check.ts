@@ -1,6 +1,7 @@
 // The explicit, networked step: does this profile reach its portal, as whom, with which scopes? Calls `profile`
 // and `scope` only, and says plainly whether the portal could not be reached, refused the credentials, or lacks
 // a right or scope.
+import { createBitrix24Client } from '../bitrix24/client.ts';
 import { type Bitrix24Error, isBitrix24Error } from '../bitrix24/errors.ts';
 import type { Bitrix24Client, ClientOptions } from '../bitrix24/types.ts';
 import type { ProfileStore } from './profile-store.ts';
@@ -52,8 +53,7 @@ export async function checkConnection(
   clientOptions: ClientOptions,
   options: CheckOptions = {},
 ): Promise<ConnectionCheck> {
-  // Loaded on demand: offline profile work (list, add, edit) never pulls in the network engine.
-  const createClient = options.createClient ?? (await import('../bitrix24/client.ts')).createBitrix24Client;
+  const createClient = options.createClient ?? createBitrix24Client;
   const client = createClient({ ...clientOptions, requestTimeoutMs: clientOptions.requestTimeoutMs ?? 20_000 });
   const portal = client.portalLabel;
   const callOptions = { idempotent: true, ...(options.signal ? { signal: options.signal } : {}) };
