@@ -58,4 +58,37 @@ describe('sortChats', () => {
   it('puts the longest-waiting chat first when sorting by time descending', () => {
     expect(sortChats(chats, { column: 'time', direction: 'descending' }).map((c) => c.chatId)).toEqual([2, 3, 1]);
   });
+
+  it('orders chats that are not waiting by last activity (or creation), newest first, ties by chat id', () => {
+    const idle = [
+      chat(10, { lastActivity: '2026-01-02T08:00:00Z' }),
+      chat(11, { lastActivity: null, dateCreate: '2026-01-03T08:00:00Z' }),
+      chat(12, { lastActivity: '2026-01-02T08:00:00+03:00' }),
+      chat(13, { lastActivity: '2026-01-02T08:00:00Z' }),
+      chat(14, { lastActivity: null, dateCreate: null }),
+      chat(15, { waitingSeconds: 5 }),
+    ];
+    expect(sortChats(idle, { column: 'time', direction: 'descending' }).map((c) => c.chatId)).toEqual([
+      15, 11, 13, 10, 12, 14,
+    ]);
+    expect(sortChats(idle, { column: 'time', direction: 'ascending' }).map((c) => c.chatId)).toEqual([
+      14, 12, 10, 13, 11, 15,
+    ]);
+  });
+
+  it('sorts by status in workflow order and by operator name', () => {
+    const mixed = [
+      chat(20, { status: 'closed', operatorName: 'zoe' }),
+      chat(21, { status: 'new', operatorName: 'Ärne' }),
+      chat(22, { status: 'answered', operatorName: 'Bob' }),
+    ];
+    expect(sortChats(mixed, { column: 'status', direction: 'ascending' }).map((c) => c.chatId)).toEqual([21, 22, 20]);
+    expect(sortChats(mixed, { column: 'operator', direction: 'ascending' }).map((c) => c.chatId)).toEqual([21, 22, 20]);
+  });
+
+  it('leaves the list it sorts untouched', () => {
+    const before = chats.map((c) => c.chatId);
+    sortChats(chats, { column: 'time', direction: 'descending' });
+    expect(chats.map((c) => c.chatId)).toEqual(before);
+  });
 });

@@ -40,23 +40,30 @@ const STATUS_ORDER: Record<SessionStatus, number> = {
   spam: 7,
 };
 
-/** Lower-case text each row is searched by, built once per data set rather than per keystroke. */
-export function searchIndex(chats: readonly ChatRow[]): Map<ChatRow, string> {
-  const index = new Map<ChatRow, string>();
-  for (const chat of chats) {
-    index.set(
-      chat,
-      `${chat.chatId}\n${chat.visitor}\n${chat.lineName}\n${chat.operatorName}\n${chat.sessionId}`.toLowerCase(),
-    );
-  }
-  return index;
+/** The lower-case text each row is searched by: built on the first search of a data set, then reused. */
+export interface SearchIndex {
+  textOf(chat: ChatRow): string;
 }
 
-export function filterChats(
-  chats: readonly ChatRow[],
-  filter: ChatFilter,
-  index: Map<ChatRow, string>,
-): readonly ChatRow[] {
+/** No work until something is searched, so a new list paints without indexing 20,000 rows first. */
+export function searchIndex(chats: readonly ChatRow[]): SearchIndex {
+  let texts: Map<ChatRow, string> | null = null;
+  return {
+    textOf(chat) {
+      if (texts === null) {
+        texts = new Map();
+        for (const row of chats) texts.set(row, searchText(row));
+      }
+      return texts.get(chat) ?? searchText(chat);
+    },
+  };
+}
+
+function searchText(chat: ChatRow): string {
+  return `${chat.chatId}\n${chat.visitor}\n${chat.lineName}\n${chat.operatorName}\n${chat.sessionId}`.toLowerCase();
+}
+
+export function filterChats(chats: readonly ChatRow[], filter: ChatFilter, index: SearchIndex): readonly ChatRow[] {
   const needle = filter.search.trim().toLowerCase();
   if (filter.lineId === ALL && filter.status === ALL && filter.operatorId === ALL && needle === '') return chats;
   return chats.filter((chat) => {
@@ -65,12 +72,12 @@ export function filterChats(
     if (filter.status === OPEN_SESSIONS ? !chat.active : filter.status !== ALL && chat.status !== filter.status) {
       return false;
     }
-    return needle === '' || (index.get(chat) ?? '').includes(needle);
+    return needle === '' || index.textOf(chat).includes(needle);
   });
 }
 
+/** Waiting chats first (longest wait on top when descending), then by last activity. */
 function timeKey(chat: ChatRow): number {
-  // Waiting chats first (longest wait on top when descending), then by last activity.
   if (chat.waitingSeconds !== null) return 1e13 + chat.waitingSeconds;
   const at = chat.lastActivity ?? chat.dateCreate;
   return at ? Date.parse(at) || 0 : 0;
@@ -78,27 +85,35 @@ function timeKey(chat: ChatRow): number {
 
 const collator = new Intl.Collator(undefined, { sensitivity: 'base', numeric: true });
 
-export function compareChats(column: SortColumn): (a: ChatRow, b: ChatRow) => number {
-  switch (column) {
-    case 'chat':
-      return (a, b) => a.chatId - b.chatId;
-    case 'line':
-      return (a, b) => collator.compare(a.lineName, b.lineName) || a.chatId - b.chatId;
-    case 'visitor':
-      return (a, b) => collator.compare(a.visitor, b.visitor) || a.chatId - b.chatId;
-    case 'status':
-      return (a, b) => STATUS_ORDER[a.status] - STATUS_ORDER[b.status] || a.chatId - b.chatId;
-    case 'operator':
-      return (a, b) => collator.compare(a.operatorName, b.operatorName) || a.chatId - b.chatId;
-    case 'session':
-      return (a, b) => a.sessionId - b.sessionId || a.chatId - b.chatId;
-    case 'time':
-      return (a, b) => timeKey(a) - timeKey(b) || a.chatId - b.chatId;
-  }
-}
+/** The numeric key of a column, computed once per row per sort rather than in every comparison. */
+const NUMERIC_KEYS: Partial<Record<SortColumn, (chat: ChatRow) => number>> = {
+  chat: (chat) => chat.chatId,
+  status: (chat) => STATUS_ORDER[chat.status],
+  session: (chat) => chat.sessionId,
+  time: timeKey,
+};
 
+const TEXT_KEYS: Partial<Record<SortColumn, (chat: ChatRow) => string>> = {
+  line: (chat) => chat.lineName,
+  visitor: (chat) => chat.visitor,
+  operator: (chat) => chat.operatorName,
+};
+
+/** Ascending by the column, ties by chat id; descending is the reverse. */
 export function sortChats(chats: readonly ChatRow[], sort: Sort): ChatRow[] {
-  const compare = compareChats(sort.column);
-  const sorted = [...chats].sort(compare);
+  const order = Array.from(chats.keys());
+  const numericKey = NUMERIC_KEYS[sort.column];
+  const textKey = TEXT_KEYS[sort.column];
+  const ids = Float64Array.from(chats, (chat) => chat.chatId);
+  if (numericKey) {
+    const keys = Float64Array.from(chats, numericKey);
+    order.sort((a, b) => (keys[a] as number) - (keys[b] as number) || (ids[a] as number) - (ids[b] as number));
+  } else if (textKey) {
+    const keys = chats.map(textKey);
+    order.sort(
+      (a, b) => collator.compare(keys[a] as string, keys[b] as string) || (ids[a] as number) - (ids[b] as number),
+    );
+  }
+  const sorted = order.map((position) => chats[position] as ChatRow);
   return sort.direction === 'ascending' ? sorted : sorted.reverse();
 }
