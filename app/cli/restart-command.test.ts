@@ -190,7 +190,7 @@ describe('openlines restart', () => {
     const output = JSON.parse(lines[0]!);
     expect(Object.keys(output)).toEqual(JSON_KEYS);
     expect(output).toMatchObject({ mode: 'start', total: 9, started: 5, verified: 5, alreadyActive: 3, invalid: [] });
-    expect(output.failed).toEqual([{ chatId: denied, code: 'ACCESS_ERROR', message: expect.any(String) }]);
+    expect(output.failed).toEqual([{ chatId: denied, code: 'ACCESS_DENIED', message: expect.any(String) }]);
     expect(output.requests).toBeGreaterThan(0);
     expect(result.stderr).toMatch(/finished/);
     for (const id of closed) expect(demo.counters.sessionStarts.get(id)).toBe(1);

@@ -1,13 +1,15 @@
-// One bulk run: reads each chat's session (dialog.get) before touching it, sends the writes through the engine's
-// batch with the journal fsynced before every request, confirms each new session with dialog.get, and reconciles
-// any write whose fate is unknown by reading state once the portal can no longer be running it.
+// One bulk run: reads the portal's highest session id once (the watermark; where the portal lacks Session.list,
+// each chat's session before touching it), sends the writes through the engine's batch with the journal fsynced
+// before every request, confirms each new session with dialog.get, and reconciles any write whose fate is unknown by
+// reading state once the portal can no longer be running it.
 import { setMaxListeners } from 'node:events';
 import type { ChatState, RunMode, RunProgress, RunStatus } from '../../contract/runs.ts';
-import { type Bitrix24Error, CLIENT_CODES } from '../bitrix24/errors.ts';
+import { type Bitrix24Error, CLIENT_CODES, isBitrix24Error } from '../bitrix24/errors.ts';
 import type { BatchCommand, Bitrix24Client, CommandOutcome, LimitsSnapshot } from '../bitrix24/types.ts';
 import { parseDialog } from '../chats/dialog.ts';
+import { asInt, asList, asRecord } from '../chats/lenient.ts';
 import { type InvalidLine, MAX_CHAT_ID, MAX_RUN_CHATS } from './chat-ids.ts';
-import { DEFAULT_COSTS, estimate, METHODS } from './estimate.ts';
+import { DEFAULT_COSTS, estimate, METHODS, type SessionCheck } from './estimate.ts';
 import {
   type BaselineRecord,
   type ChatChange,
@@ -31,6 +33,7 @@ import {
   progressOf,
   readCosts,
   recordCosts,
+  recordSessionCheck,
   runDirOf,
   writeResults,
 } from './run-store.ts';
@@ -44,6 +47,16 @@ const MAX_REQUEUES = 5;
 /** Failed reads of one chat before the run stops asking. */
 const MAX_READ_FAILURES = 5;
 const EMIT_EVERY_MS = 250;
+/** Sessions read for the watermark: created in the same second, the newest ones come back in any order. */
+const WATERMARK_PAGE = 50;
+/** Session.list refusals meaning "not for this portal or user": the run reads each chat's session instead. */
+const NO_SESSION_LIST = new Set([
+  'ERROR_METHOD_NOT_FOUND',
+  'TARIFF_RESTRICTION',
+  'INVALID_FILTER',
+  'ACCESS_DENIED',
+  'ACCESS_ERROR',
+]);
 
 /** Permission codes that concern the webhook or app as a whole, not one dialog: the run stops on them. */
 const RUN_WIDE_PERMISSION = new Set([
@@ -430,8 +443,9 @@ class BulkRun implements RunHandle {
     try {
       await this.journalStatus(this.paused ? 'paused' : 'running');
       this.emitNow();
+      if (this.state.watermark === undefined) await this.readWatermark();
       // After a crash, writes that were in flight are settled by reading before anything is sent again.
-      await this.reconcileInFlight();
+      if (!this.stop && !this.fatal) await this.reconcileInFlight();
       if (!this.stop && !this.fatal) await Promise.all([this.writeLane(), this.readLane()]);
       if (this.fatal) throw this.fatal;
     } catch (error) {
@@ -541,6 +555,60 @@ class BulkRun implements RunHandle {
     return this.wake.wait();
   }
 
+  /** How this run tells a new session from the old one; known once the watermark was read (or found missing). */
+  get sessionCheck(): SessionCheck | null {
+    if (this.state.watermark === undefined) return null;
+    return this.state.watermark === null ? 'per-chat' : 'watermark';
+  }
+
+  /**
+   * Reads the portal's highest session id, once per run and before any write: a session the run opens gets a larger
+   * id (ids are auto-increment), so one number replaces a read of every chat before its write. The newest page by
+   * creation date is enough; its largest id is taken since sessions of the same second come back in any order.
+   */
+  private async readWatermark(): Promise<void> {
+    if (this.state.writesSent) {
+      // A run written before watermarks (or whose writes began without one): reading now would count its own sessions.
+      await this.record([{ t: 'mark', at: Date.now(), w: null, why: 'OLD_JOURNAL' }]);
+      return;
+    }
+    while (this.paused && !this.halted && !this.cancelRequested) await this.untilResumed();
+    if (this.halted || this.cancelRequested) return;
+    let w: number | null = null;
+    let why: string | undefined;
+    try {
+      this.state.requests++;
+      this.emitSoon();
+      const { result } = await this.env.client.call(
+        METHODS.sessionList,
+        { order: 'dateCreate', orderDirection: 'desc', limit: WATERMARK_PAGE },
+        { idempotent: true, signal: this.abort.signal },
+      );
+      w = 0;
+      for (const session of asList(asRecord(result).sessions)) w = Math.max(w, asInt(asRecord(session).id));
+    } catch (error) {
+      if (!isBitrix24Error(error)) throw error;
+      if (error.code === CLIENT_CODES.aborted) return;
+      const code = error.code.toUpperCase();
+      if (!NO_SESSION_LIST.has(code) && isRunWide(error)) {
+        this.stopFor(error);
+        return;
+      }
+      // No Session.list here, or it failed for this call only: reading each chat first is slower but as exact.
+      why = code;
+    }
+    await this.record([{ t: 'mark', at: Date.now(), w, ...(why ? { why } : {}) }]);
+    this.env.log?.(
+      w === null
+        ? `bulk run ${this.runId}: reading each chat's session before its write (Session.list: ${why ?? 'unavailable'})`
+        : `bulk run ${this.runId}: new sessions are those above session id ${w}`,
+    );
+    await recordSessionCheck(this.env.runsDir, this.state.header.portal, w === null ? 'per-chat' : 'watermark').catch(
+      (error) => this.env.log?.(`bulk run ${this.runId}: session check not remembered (${String(error)})`),
+    );
+    this.emitSoon();
+  }
+
   /** Resume after a crash: wait until the portal cannot still be running what was sent, then read. */
   private async reconcileInFlight(): Promise<void> {
     const inFlight = [...this.state.chats.values()].filter((chat) => chat.state === 'sent');
@@ -620,7 +688,9 @@ class BulkRun implements RunHandle {
     const work: ChatEntry[] = [];
     for (const chat of this.state.chats.values()) {
       if (work.length >= this.windowSize) break;
-      if (chat.state === 'pending' && chat.baseline !== null && !this.reserved.has(chat.chatId)) work.push(chat);
+      if (chat.state === 'pending' && this.state.hasReference(chat) && !this.reserved.has(chat.chatId)) {
+        work.push(chat);
+      }
     }
     return work;
   }
@@ -659,15 +729,15 @@ class BulkRun implements RunHandle {
         work.push({ chat, purpose: 'verify' });
       }
     }
-    if (this.cancelRequested) return { work, nextAt };
+    if (this.cancelRequested || this.state.watermark !== null) return { work, nextAt };
     let backlog = 0;
     for (const chat of this.state.chats.values()) {
-      if (chat.state === 'pending' && chat.baseline !== null) backlog++;
+      if (chat.state === 'pending' && this.state.hasReference(chat)) backlog++;
     }
     const lookahead = this.windowSize * 2;
     for (const chat of this.state.chats.values()) {
       if (work.length >= this.windowSize || backlog >= lookahead) break;
-      if (chat.state === 'pending' && chat.baseline === null && ready(chat)) {
+      if (chat.state === 'pending' && !this.state.hasReference(chat) && ready(chat)) {
         work.push({ chat, purpose: 'baseline' });
         backlog++;
       }
@@ -874,14 +944,14 @@ class BulkRun implements RunHandle {
       this.sampleCost(METHODS.read, outcome.time);
       this.readFailures.delete(chat.chatId);
       const sessionId = parseDialog(outcome.result).sessionId;
-      const changed = chat.baseline !== null && sessionId !== chat.baseline;
+      const changed = this.state.isNewSession(chat, sessionId);
       if (purpose === 'baseline') {
         if (chat.state === 'pending' && chat.baseline === null) baseline.c.push([chat.chatId, sessionId]);
       } else if (purpose === 'verify') {
         if (chat.state !== 'started') continue;
         if (changed) changes.push({ id: chat.chatId, s: 'verified', sid: sessionId });
         else if (mode === 'start') {
-          // session.start on an open session only joins it: same id before and after.
+          // session.start on an open session only joins it: the session it had before the run.
           changes.push({ id: chat.chatId, s: 'already-active', sid: sessionId });
         } else {
           changes.push({
@@ -895,7 +965,7 @@ class BulkRun implements RunHandle {
       } else {
         if (chat.state !== 'sent') continue;
         if (chat.inFlight?.step === 'start' || chat.closed) {
-          // A new session id: the start ran (and this reading confirms it). The same: it never ran.
+          // A new session: the start ran (and this reading confirms it). The old one: it never ran.
           changes.push(
             changed ? { id: chat.chatId, s: 'verified', sid: sessionId } : { id: chat.chatId, s: 'pending' },
           );
@@ -917,12 +987,7 @@ class BulkRun implements RunHandle {
 
   /** A read that failed: stop the run, give up on the chat, or try again a little later. */
   private readFailed(chat: ChatEntry, purpose: ReadPurpose, error: Bitrix24Error): ChatChange | null {
-    const runWide =
-      error.category === 'reauth' ||
-      error.category === 'blocked' ||
-      error.category === 'unreachable' ||
-      (error.category === 'permission' && RUN_WIDE_PERMISSION.has(error.code.toUpperCase()));
-    if (runWide) {
+    if (isRunWide(error)) {
       this.stopFor(error);
       return null;
     }
@@ -1077,7 +1142,7 @@ class BulkRun implements RunHandle {
     let finishes = 0;
     for (const chat of this.state.chats.values()) {
       if (chat.state === 'pending' || chat.state === 'sent') {
-        reads += chat.baseline === null ? 2 : 1;
+        reads += this.state.hasReference(chat) ? 1 : 2;
         starts++;
         if (!chat.closed) finishes++;
       } else if (chat.state === 'started' && !this.gaveUpVerify.has(chat.chatId)) reads++;
@@ -1117,6 +1182,16 @@ class BulkRun implements RunHandle {
       }
     }
   }
+}
+
+/** Errors that concern the run as a whole, not one chat: the run stops on them. */
+function isRunWide(error: Bitrix24Error): boolean {
+  return (
+    error.category === 'reauth' ||
+    error.category === 'blocked' ||
+    error.category === 'unreachable' ||
+    (error.category === 'permission' && RUN_WIDE_PERMISSION.has(error.code.toUpperCase()))
+  );
 }
 
 function hitKey(hit: { at: number; code: string; method: string }): string {

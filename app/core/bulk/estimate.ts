@@ -6,7 +6,15 @@ export const METHODS = {
   start: 'imopenlines.session.start',
   finish: 'imopenlines.operator.another.finish',
   read: 'imopenlines.dialog.get',
+  /** Read once per run for the portal's highest session id (the watermark). */
+  sessionList: 'imopenlines.v2.Session.list',
 } as const;
+
+/**
+ * How a run tells a new session from the one a chat had: one watermark read for the whole run (Session.list), or a
+ * read of each chat before its write where the portal has no Session.list for this user.
+ */
+export type SessionCheck = 'watermark' | 'per-chat';
 
 /** Batch commands per request: the portal's cap. */
 export const MAX_BATCH = 50;
@@ -110,10 +118,18 @@ function usedNow(level: number, resetAt: number | null, now: number, windowSecon
   return level;
 }
 
-/** Calls a run makes for `chats` chats still to do: a read before, the write(s), and a read after. */
-export function callsFor(mode: 'start' | 'restart', chats: number): Record<string, number> {
+/**
+ * Calls a run makes for `chats` chats still to do: the write(s) and a read after each; before them one watermark
+ * read for the run, or a read of each chat where the portal has no Session.list.
+ */
+export function callsFor(
+  mode: 'start' | 'restart',
+  chats: number,
+  check: SessionCheck = 'per-chat',
+): Record<string, number> {
   return {
-    [METHODS.read]: chats * 2,
+    ...(check === 'watermark' ? { [METHODS.sessionList]: 1 } : {}),
+    [METHODS.read]: check === 'watermark' ? chats : chats * 2,
     [METHODS.start]: chats,
     ...(mode === 'restart' ? { [METHODS.finish]: chats } : {}),
   };

@@ -3,7 +3,7 @@ import type { RunChatResult, RunMode, RunProgress } from '../../contract/runs.ts
 import type { Bitrix24Client, LimitsSnapshot } from '../bitrix24/types.ts';
 import { liveRun, liveRuns, RunInputError } from './bulk-run.ts';
 import { type InvalidLine, MAX_RUN_CHATS, type ParsedChatIds } from './chat-ids.ts';
-import { callsFor, costOf, type Estimate, estimate } from './estimate.ts';
+import { callsFor, costOf, type Estimate, estimate, type SessionCheck } from './estimate.ts';
 import {
   type AuditEntry,
   chatResults,
@@ -13,6 +13,7 @@ import {
   progressOf,
   readAudit,
   readCosts,
+  readSessionCheck,
   resultsCsv,
   runDirOf,
 } from './run-store.ts';
@@ -42,7 +43,7 @@ export {
   type ParsedChatIds,
   parseChatIds,
 } from './chat-ids.ts';
-export { DEFAULT_COSTS, type Estimate, estimate, METHODS } from './estimate.ts';
+export { DEFAULT_COSTS, type Estimate, estimate, METHODS, type SessionCheck } from './estimate.ts';
 export { JournalError, type RunReason } from './journal.ts';
 export { type AuditEntry, RunBusyError, RunNotFoundError, readAudit } from './run-store.ts';
 
@@ -61,6 +62,8 @@ export interface PreviewContext {
   runsDir?: string;
   /** Seconds per call by method, overriding what earlier runs measured. */
   costs?: Record<string, number>;
+  /** How the run will check sessions, overriding what earlier runs on this portal found. */
+  sessionCheck?: SessionCheck;
   maxChunkSize?: number;
   operatingWindowSeconds?: number;
 }
@@ -78,6 +81,12 @@ export interface RunPreviewInfo {
   boundBy: string;
   /** Seconds per call used for the estimate, by method. */
   costs: Record<string, number>;
+  /**
+   * How the run is expected to tell new sessions from old: `watermark` (one Session.list read) where an earlier run
+   * on this portal found it, else `per-chat` (a read of each chat before its write): the estimate is then an upper
+   * bound, since the run itself uses the watermark wherever the portal offers it.
+   */
+  sessionCheck: SessionCheck;
 }
 
 /** What a run would do and how long it would take. Sends nothing. */
@@ -86,15 +95,19 @@ export async function previewRun(context: PreviewContext, input: PreviewInput): 
   const learnt = context.runsDir && context.client ? await readCosts(context.runsDir, context.client.portalLabel) : {};
   const costs = { ...learnt, ...(context.costs ?? {}) };
   const limits = context.limits ?? context.client?.limits.snapshot() ?? null;
+  const learntCheck =
+    context.runsDir && context.client ? await readSessionCheck(context.runsDir, context.client.portalLabel) : null;
+  const sessionCheck = context.sessionCheck ?? learntCheck ?? 'per-chat';
+  const calls = callsFor(input.mode, total, sessionCheck);
   const result: Estimate = estimate(
-    { calls: callsFor(input.mode, total), costs, limits, now: Date.now() },
+    { calls, costs, limits, now: Date.now() },
     {
       ...(context.maxChunkSize ? { maxChunkSize: context.maxChunkSize } : {}),
       ...(context.operatingWindowSeconds ? { operatingWindowSeconds: context.operatingWindowSeconds } : {}),
     },
   );
   const used: Record<string, number> = {};
-  for (const method of Object.keys(callsFor(input.mode, total))) used[method] = costOf(costs, method);
+  for (const method of Object.keys(calls)) used[method] = costOf(costs, method);
   return {
     mode: input.mode,
     total,
@@ -104,6 +117,7 @@ export async function previewRun(context: PreviewContext, input: PreviewInput): 
     expectedSeconds: result.seconds,
     boundBy: result.boundBy,
     costs: used,
+    sessionCheck,
   };
 }
 

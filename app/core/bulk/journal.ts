@@ -41,6 +41,21 @@ export interface BaselineRecord {
   c: Array<[number, number]>;
 }
 
+/**
+ * The portal's highest session id before the run wrote anything (`w`), read once with imopenlines.v2.Session.list:
+ * session ids only grow, so a chat whose session id is above it has a session the run (or a visitor) opened. `w`
+ * is null where the portal has no Session.list for this user: each chat's session is then read before its write.
+ * It is a record rather than a header field because the header is on disk before the run sends anything, and a run
+ * stopped by the portal before this read can still be resumed.
+ */
+export interface WatermarkRecord {
+  t: 'mark';
+  at: number;
+  w: number | null;
+  /** Why there is no watermark (the portal's error code, or OLD_JOURNAL for a run whose writes began without one). */
+  why?: string;
+}
+
 /** Written and fsynced before the request carrying these chats' writes leaves. */
 export interface SentRecord {
   t: 'sent';
@@ -120,6 +135,7 @@ export interface StatusRecord {
 export type JournalRecord =
   | RunHeader
   | BaselineRecord
+  | WatermarkRecord
   | SentRecord
   | ExtendRecord
   | UnsentRecord

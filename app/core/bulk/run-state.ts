@@ -34,6 +34,13 @@ export class RunState {
   activeMsBefore = 0;
   /** Time of the last record, for runs read from disk. */
   lastAt: number;
+  /**
+   * The portal's highest session id when the run began (see WatermarkRecord): undefined until read, null where the
+   * portal has no Session.list (then each chat's baseline is read instead).
+   */
+  watermark: number | null | undefined = undefined;
+  /** A write has been sent at some point: from then on a watermark read would count the run's own sessions. */
+  writesSent = false;
 
   constructor(header: RunHeader) {
     this.header = header;
@@ -85,7 +92,11 @@ export class RunState {
           if (chat && chat.baseline === null) chat.baseline = sessionId;
         }
         return;
+      case 'mark':
+        if (this.watermark === undefined) this.watermark = record.w;
+        return;
       case 'sent':
+        this.writesSent = true;
         for (const chatId of record.c) {
           const chat = this.chats.get(chatId);
           if (!chat) continue;
@@ -151,6 +162,20 @@ export class RunState {
     if (change.sid !== undefined) chat.sessionId = change.sid;
     chat.code = change.code ?? (change.s === 'failed' ? chat.code : null);
     chat.message = change.msg ?? (change.s === 'failed' ? chat.message : null);
+  }
+
+  /** The run knows what the chat's session was before it wrote: the watermark, or the chat's own baseline. */
+  hasReference(chat: ChatEntry): boolean {
+    return typeof this.watermark === 'number' || chat.baseline !== null;
+  }
+
+  /**
+   * The chat's session was opened since the run began. A visitor opening a new session on the chat during the run
+   * makes it look started too; the per-chat baseline has the same window (between its read and the write).
+   */
+  isNewSession(chat: ChatEntry, sessionId: number): boolean {
+    if (typeof this.watermark === 'number') return sessionId > this.watermark;
+    return chat.baseline !== null && sessionId !== chat.baseline;
   }
 
   counts(): RunCounts {

@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { RunChatResult, RunCounts, RunMode, RunProgress, RunStatus } from '../../contract/runs.ts';
 import { redact } from '../bitrix24/redact.ts';
 import { atomicWriteFile, ensureFolder } from '../data-folder.ts';
+import type { SessionCheck } from './estimate.ts';
 import { JournalError, type RunReason, readJournal } from './journal.ts';
 import { isUnfinished, RunState } from './run-state.ts';
 
@@ -307,6 +308,34 @@ export async function recordCosts(runsDir: string, portal: string, costs: Record
   book[portal] = { ...(book[portal] ?? {}) };
   for (const [method, seconds] of Object.entries(costs)) book[portal][method] = { seconds, at };
   await atomicWriteFile(path.join(runsDir, COSTS_FILE), JSON.stringify(book, null, 2));
+}
+
+// ── how each portal lets a run check its sessions, learnt from earlier runs ───
+
+export const CHECKS_FILE = 'session-checks.json';
+
+type CheckBook = Record<string, { check: SessionCheck; at: number }>;
+
+/** What the last run on this portal found: a watermark (Session.list), or a read of each chat; null if none ran. */
+export async function readSessionCheck(runsDir: string, portal: string): Promise<SessionCheck | null> {
+  try {
+    const book = JSON.parse(await readFile(path.join(runsDir, CHECKS_FILE), 'utf8')) as CheckBook;
+    const check = book[portal.toLowerCase()]?.check;
+    return check === 'watermark' || check === 'per-chat' ? check : null;
+  } catch {
+    return null;
+  }
+}
+
+export async function recordSessionCheck(runsDir: string, portal: string, check: SessionCheck): Promise<void> {
+  let book: CheckBook = {};
+  try {
+    book = JSON.parse(await readFile(path.join(runsDir, CHECKS_FILE), 'utf8')) as CheckBook;
+  } catch {
+    book = {};
+  }
+  book[portal.toLowerCase()] = { check, at: Date.now() };
+  await atomicWriteFile(path.join(runsDir, CHECKS_FILE), JSON.stringify(book, null, 2));
 }
 
 export { isUnfinished };
