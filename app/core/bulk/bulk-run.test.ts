@@ -1,10 +1,11 @@
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createDemoPortal } from '../../demo-portal/demo-portal.ts';
 import type { DemoPortal, DemoPortalOptions } from '../../demo-portal/types.ts';
 import { createBitrix24Client } from '../bitrix24/client.ts';
+import { Bitrix24Error } from '../bitrix24/errors.ts';
 import type { Bitrix24Client } from '../bitrix24/types.ts';
 import {
   type BulkEnvironment,
@@ -19,7 +20,7 @@ import {
   retryFailed,
   startRun,
 } from './index.ts';
-import { readJournal } from './journal.ts';
+import { JOURNAL_FILE, readJournal } from './journal.ts';
 import { RunState } from './run-state.ts';
 
 let home: string;
@@ -148,7 +149,7 @@ describe('bulk runs against the demo portal', () => {
     expect(Object.fromEntries(first.failed.map((f) => [f.chatId, f.code]))).toEqual({
       [denied[0]!]: 'ACCESS_DENIED',
       [groupChat]: 'CHAT_TYPE',
-      999_999: 'CHAT_ID',
+      999999: 'CHAT_ID',
     });
 
     const retry = await retryFailed(env(client), first.runId);
@@ -351,6 +352,112 @@ describe('bulk runs against the demo portal', () => {
     expect(preview.expectedSeconds).toBeGreaterThan(9_000);
     expect(preview.expectedSeconds).toBeLessThan(10_500);
     expect(preview.requests).toBe(400 + 400);
+  });
+
+  it('reads the portal’s highest session id once and no chat before its start; an open chat is reported already active', async () => {
+    const { portal: demo, client } = await setUp({ chats: 400 });
+    const { open, closed } = accessibleChats(demo);
+    const chatIds = [...open.slice(0, 30), ...closed.slice(0, 70)];
+    const run = await startRun(env(client), { chatIds, mode: 'start' });
+    const summary = await run.done;
+
+    expect(summary).toMatchObject({ status: 'finished', verified: 70, alreadyActive: 30, failed: [] });
+    expect(demo.counters.calls[METHODS.sessionList]).toBe(1);
+    // One confirmation per chat and nothing before: no fault, so nothing needed reconciling.
+    expect(demo.counters.calls[METHODS.read]).toBe(chatIds.length);
+    for (const id of open.slice(0, 30)) expect(demo.counters.sessionStarts.get(id)).toBeUndefined();
+    for (const id of closed.slice(0, 70)) expect(demo.counters.sessionStarts.get(id)).toBe(1);
+    const results = await readResults(path.join(home, 'runs'), run.runId);
+    expect(
+      results
+        .filter((r) => r.state === 'already-active')
+        .map((r) => r.chatId)
+        .sort(),
+    ).toEqual(open.slice(0, 30).sort());
+    // The next preview on this portal counts one read per chat.
+    const preview = await previewRun({ client, runsDir: path.join(home, 'runs') }, { chatIds, mode: 'start' });
+    expect(preview.sessionCheck).toBe('watermark');
+    expect(demo.counters.calls[METHODS.sessionList]).toBe(1);
+  });
+
+  for (const sessionList of ['absent', 'tariff'] as const) {
+    it(`reads each chat before its start where Session.list is ${sessionList}, and is just as exact`, async () => {
+      const { portal: demo, client } = await setUp({ chats: 400, sessionList });
+      const { open, closed } = accessibleChats(demo);
+      const chatIds = [...open.slice(0, 30), ...closed.slice(0, 70)];
+      demo.setFaults({ errorAfterRate: 0.05, resetAfterRate: 0.05 });
+      const run = await startRun(env(client), { chatIds, mode: 'start' });
+      const summary = await run.done;
+      demo.setFaults({});
+
+      expect(summary).toMatchObject({ status: 'finished', verified: 70, alreadyActive: 30, failed: [] });
+      // A read before and a read after each chat, at least.
+      expect(demo.counters.calls[METHODS.read]).toBeGreaterThanOrEqual(2 * chatIds.length);
+      for (const id of open.slice(0, 30)) expect(demo.counters.sessionStarts.get(id)).toBeUndefined();
+      for (const id of closed.slice(0, 70)) expect(demo.counters.sessionStarts.get(id)).toBe(1);
+      const marks = (await readJournal(path.join(home, 'runs', run.runId))).records.filter((r) => r.t === 'mark');
+      expect(marks).toMatchObject([
+        { w: null, why: sessionList === 'absent' ? 'ERROR_METHOD_NOT_FOUND' : 'TARIFF_RESTRICTION' },
+      ]);
+      const preview = await previewRun({ client, runsDir: path.join(home, 'runs') }, { chatIds, mode: 'start' });
+      expect(preview.sessionCheck).toBe('per-chat');
+    });
+  }
+
+  it('resumes a run journalled before watermarks, reading each chat as that run did: each chat restarted once', async () => {
+    const { portal: demo, client } = await setUp({
+      chats: 300,
+      costSeconds: { 'imopenlines.operator.another.finish': 0.1, 'imopenlines.session.start': 0.1, default: 0.001 },
+    });
+    const chatIds = accessibleChats(demo).open.slice(0, 40);
+    const before = new Map(chatIds.map((id) => [id, demo.chat(id)!.sessionId]));
+    // The first execution runs as the console did before watermarks: a baseline read of every chat.
+    const older: Bitrix24Client = {
+      get portalLabel() {
+        return client.portalLabel;
+      },
+      get limits() {
+        return client.limits;
+      },
+      call: (method, params, options) =>
+        method === METHODS.sessionList
+          ? Promise.reject(new Bitrix24Error({ code: 'ERROR_METHOD_NOT_FOUND', status: 404, method }))
+          : client.call(method, params, options),
+      batch: (commands, options) => client.batch(commands, options),
+      clearBlock: () => client.clearBlock(),
+    };
+    const environment = env(older, { requestLimitMs: 2_000, maxChunkSize: 20 });
+    const run = await startRun(environment, { chatIds, mode: 'restart' });
+    await until(() => run.progress().counts.sent >= 10, 30_000, 2);
+    expect((await run.interrupt()).status).toBe('interrupted');
+    // Rewrite the journal as the older console left it: no watermark record at all.
+    const runDir = path.join(home, 'runs', run.runId);
+    const file = path.join(runDir, JOURNAL_FILE);
+    const lines = (await readFile(file, 'utf8'))
+      .split('\n')
+      .filter((line) => line !== '' && !line.includes('"t":"mark"'));
+    await writeFile(file, `${lines.join('\n')}\n`);
+    const atStop = RunState.replay((await readJournal(runDir)).records);
+    expect(atStop.watermark).toBeUndefined();
+    expect([...atStop.chats.values()].some((chat) => chat.state === 'sent')).toBe(true);
+    const listsBefore = demo.counters.calls[METHODS.sessionList] ?? 0;
+
+    // Resumed by today's console on a portal that has Session.list: its writes began without a watermark.
+    const summary = await (await resumeRun(env(client, { requestLimitMs: 2_000, maxChunkSize: 20 }), run.runId)).done;
+
+    expect(summary).toMatchObject({ status: 'finished', verified: 40, failed: [] });
+    expect(demo.counters.calls[METHODS.sessionList] ?? 0).toBe(listsBefore);
+    for (const id of chatIds) {
+      const chat = demo.chat(id)!;
+      expect({ id, starts: demo.counters.sessionStarts.get(id), open: chat.status < 60 }).toEqual({
+        id,
+        starts: 1,
+        open: true,
+      });
+      expect(chat.sessionId).not.toBe(before.get(id));
+    }
+    const marks = (await readJournal(runDir)).records.filter((r) => r.t === 'mark');
+    expect(marks).toMatchObject([{ w: null, why: 'OLD_JOURNAL' }]);
   });
 
   it('keeps no secret in the journal, results or audit files', async () => {
