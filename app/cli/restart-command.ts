@@ -266,7 +266,11 @@ function previewText(preview: RunPreviewInfo, portal: string): string[] {
     `Bulk ${preview.mode} on ${portal}: ${preview.total} chats` +
       (preview.duplicates > 0 ? ` (${preview.duplicates} duplicates dropped)` : '') +
       (preview.invalid.length > 0 ? `, ${preview.invalid.length} bad lines skipped` : ''),
-    `  requests: about ${preview.requests} (a dialog.get before and after each chat, batched)`,
+    `  requests: about ${preview.requests} (${
+      preview.sessionCheck === 'watermark'
+        ? 'the newest session id once, then a dialog.get after each chat'
+        : 'a dialog.get before and after each chat; fewer where the portal has Session.list'
+    }, batched)`,
     `  expected duration: about ${duration(preview.expectedSeconds)}, bound by ${bound}`,
   ];
 }

@@ -211,10 +211,12 @@ function csvCell(value: string | number | null): string {
 
 export function resultsCsv(state: RunState): string {
   const lines = ['CHAT_ID,STATE,CODE,MESSAGE,SESSION_ID,BASELINE_SESSION_ID'];
+  // The baseline is what a chat's session was compared against: its own session read before the write, or the
+  // portal's highest session id when the run began (any session above it is new).
+  const watermark = typeof state.watermark === 'number' ? state.watermark : null;
   for (const chat of state.chats.values()) {
-    lines.push(
-      [chat.chatId, chat.state, chat.code, chat.message, chat.sessionId, chat.baseline].map(csvCell).join(','),
-    );
+    const baseline = chat.baseline ?? watermark;
+    lines.push([chat.chatId, chat.state, chat.code, chat.message, chat.sessionId, baseline].map(csvCell).join(','));
   }
   return `${lines.join('\r\n')}\r\n`;
 }
