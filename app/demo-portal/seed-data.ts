@@ -110,6 +110,8 @@ export interface PortalData {
 
 const FIRST_CHAT_ID = 1001;
 const FIRST_SESSION_ID = 500;
+/** Chats at the end of the seed whose sessions are the newest, in id order (some sit on lines the caller cannot see). */
+const NEWEST_SEEDED = 20;
 
 /** Seeded session ids are `500 + 3 × index + 2` (current) and `… + 1` (an earlier one), so no index map is needed. */
 export function findSession(data: PortalData, id: number): SessionRecord | undefined {
@@ -367,7 +369,11 @@ export function generatePortalData(seed: number, chatCount: number, callerId: nu
         ? (HOSTILE_NAMES[hostileIndex] as string)
         : visitorName(random);
     const visitorId = 100_000 + index;
-    const dateCreate = now - Math.floor(random() * 30 * DAY) - 60_000;
+    const drawn = now - Math.floor(random() * 30 * DAY) - 60_000;
+    // Session ids grow with creation time on a portal: the last chats hold the largest seeded ids, so their sessions
+    // are the newest (a bulk run reads the highest id from the newest sessions). Earlier chats keep random dates.
+    const fromEnd = chatCount - 1 - index;
+    const dateCreate = fromEnd < NEWEST_SEEDED ? now - 60_000 - fromEnd * 1000 : drawn;
     const session = makeSession(random, FIRST_SESSION_ID + index * 3 + 2, chatId, line, status, dateCreate, now);
     const pastSessions: SessionRecord[] = [];
     if (random() < 0.25) {
