@@ -9,7 +9,7 @@ import type { BatchCommand, Bitrix24Client, CommandOutcome, LimitsSnapshot } fro
 import { parseDialog } from '../chats/dialog.ts';
 import { asInt, asList, asRecord } from '../chats/lenient.ts';
 import { type InvalidLine, MAX_CHAT_ID, MAX_RUN_CHATS } from './chat-ids.ts';
-import { DEFAULT_COSTS, estimate, METHODS, type SessionCheck } from './estimate.ts';
+import { DEFAULT_COSTS, estimate, METHODS } from './estimate.ts';
 import {
   type BaselineRecord,
   type ChatChange,
@@ -553,12 +553,6 @@ class BulkRun implements RunHandle {
 
   private untilResumed(): Promise<void> {
     return this.wake.wait();
-  }
-
-  /** How this run tells a new session from the old one; known once the watermark was read (or found missing). */
-  get sessionCheck(): SessionCheck | null {
-    if (this.state.watermark === undefined) return null;
-    return this.state.watermark === null ? 'per-chat' : 'watermark';
   }
 
   /**
