@@ -262,19 +262,21 @@ test.describe('bulk restart', () => {
     await run.getByRole('button', { name: 'Resume' }).click();
     await expect(run.getByRole('button', { name: 'Pause' })).toBeFocused();
     await expect(runStatus).not.toContainText('Paused');
-    // Pause again from the keyboard, and cancel while nothing is in flight.
+    // Pause again from the keyboard, and cancel. How many writes left before the pause depends on how the engine
+    // chunked them (the handlers tests pin a cancel with chats still unsent); the banner and results must agree.
     await page.keyboard.press('Enter');
     await expect(runStatus).toContainText('Paused');
     await run.getByRole('button', { name: 'Cancel' }).click();
     await expect(runStatus).toContainText('Cancelled');
-    await expect(runStatus).toContainText(/[1-9]\d* chats were not sent/);
+    await expect(runStatus).toContainText(/\d+ chats were not sent/);
+    const notSent = Number((await runStatus.textContent())?.match(/(\d+) chats were not sent/)?.[1]);
     await expect(run.getByRole('button', { name: 'Resume' })).toBeDisabled();
     await expect(run.getByRole('button', { name: 'Cancel' })).toBeDisabled();
 
     // The results hold every chat; what was never sent is skipped, and the portal never saw a start for it.
     await expect(results.getByRole('row')).toHaveCount(total + 1);
     const skipped = await resultIds(page, 'Skipped');
-    expect(skipped.length).toBeGreaterThan(0);
+    expect(skipped).toHaveLength(notSent);
     const started = (id: number) => sessionStarts(bulk.portal, [id])[0]! - before.get(id)!;
     for (const id of skipped) expect(started(id)).toBe(0);
     for (const id of allChats) expect(started(id)).toBeLessThanOrEqual(1);
