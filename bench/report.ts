@@ -15,8 +15,6 @@ export interface BulkSection {
   optimal: OptimalSchedule;
   /** Starting alone, the reference of the other contenders. */
   optimalStartOnly: OptimalSchedule;
-  /** Informational: with one more dialog.get per chat before its start (a baseline read), as the bulk run does. */
-  optimalWithBaseline: OptimalSchedule;
   rows: Row[];
 }
 
@@ -155,9 +153,6 @@ export function renderText(report: {
     out.push(describeOptimal(section.optimal, '    '));
     out.push('  Starting alone (the work the other contenders do):');
     out.push(describeOptimal(section.optimalStartOnly, '    '));
-    out.push(
-      `  For information, with a baseline dialog.get per chat before its start (the bulk run reads one): ${seconds(section.optimalWithBaseline.totalMs)}, dominated by the ${section.optimalWithBaseline.dominant} (${section.optimalWithBaseline.requests} requests).`,
-    );
     out.push('  Ratios: bulk run against the start+verify optimal; the others against the start-only optimal.');
     out.push('');
     out.push(table(HEADERS, section.rows.map(rowCells)));

@@ -134,15 +134,6 @@ async function main(): Promise<void> {
       limits,
     );
 
-  const withBaseline = (chats: number): OptimalSchedule =>
-    optimalSchedule(
-      [
-        { method: START_METHOD, calls: chats, costSeconds: config.startCostSeconds },
-        { method: VERIFY_METHOD, calls: 2 * chats, costSeconds: config.readCostSeconds },
-      ],
-      limits,
-    );
-
   const denied = await inaccessibleLines(config);
   const wantEngine = opts.sections.has('engine');
   const wantBulk = opts.sections.has('bulk');
@@ -263,7 +254,7 @@ async function main(): Promise<void> {
         rows.push(judge(await naiveRow(chats), optimalStartOnly));
         rows.push(judge(await sdkRow(chats), optimalStartOnly));
       }
-      bulk = { chats, optimal, optimalStartOnly, optimalWithBaseline: withBaseline(chats), rows };
+      bulk = { chats, optimal, optimalStartOnly, rows };
     } finally {
       await rm(dataDir, { recursive: true, force: true });
     }
