@@ -1,3 +1,7 @@
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { startConsoleHost } from './fixtures/console-host.ts';
+import { startControlledPortal } from './fixtures/controlled-portal.ts';
 import {
   chatsTable,
   dataRows,
@@ -10,6 +14,27 @@ import {
 
 /** The chat list refreshes every 15 s (every 3 s while the portal is away); on a loaded machine a refresh takes a while. */
 const REFRESH_WAIT_MS = 45_000;
+/**
+ * The console saves its cache in idle time shortly after the rows are painted (at most one save every 5 s): on a
+ * loaded machine that is still well within this.
+ */
+const SAVE_WAIT_MS = 15_000;
+
+/** The chat rows in the host's persisted cache for its one profile (0 while nothing is saved). */
+async function savedChatCount(home: string): Promise<number> {
+  const cacheRoot = path.join(home, 'cache');
+  const profiles = await readdir(cacheRoot).catch(() => []);
+  for (const profile of profiles) {
+    const text = await readFile(path.join(cacheRoot, profile, 'query-cache.json'), 'utf8').catch(() => '');
+    if (text === '') continue;
+    const saved = JSON.parse(text) as {
+      clientState: { queries: { queryKey: unknown[]; state: { data?: { chats?: unknown[] } } }[] };
+    };
+    const list = saved.clientState.queries.find((query) => query.queryKey[2] === 'list');
+    return list?.state.data?.chats?.length ?? 0;
+  }
+  return 0;
+}
 
 test.describe('when the portal cannot be reached', () => {
   test('shows the cached chats with their age, disables portal actions, and recovers by itself', async ({
@@ -63,5 +88,40 @@ test.describe('when the portal cannot be reached', () => {
       dialog.getByRole('list', { name: 'Session history messages' }).getByRole('listitem').first(),
     ).toBeVisible();
     expect(dialogs).toEqual([]);
+  });
+});
+
+test.describe('a reload soon after the first load', () => {
+  test('shows the saved chats with their age when the portal has gone away meanwhile', async ({ page }) => {
+    // A host of its own: no other spec has saved a cache for it.
+    const portal = await startControlledPortal();
+    const host = await startConsoleHost({ webhookUrl: portal.webhookUrl });
+    try {
+      const dialogs = recordBrowserDialogs(page);
+      await openConsole(page, host.url);
+      const rowCount = Number(await chatsTable(page).getAttribute('aria-rowcount'));
+      expect(rowCount).toBeGreaterThan(1);
+      await expect(page.getByRole('status').filter({ hasText: 'Connected' })).toBeVisible();
+
+      // The save happens after the first rows are painted, and soon: every row the table counts is written.
+      await expect
+        .poll(() => savedChatCount(host.home), {
+          timeout: SAVE_WAIT_MS,
+          message: 'the chats are saved soon after loading',
+        })
+        .toBeGreaterThanOrEqual(rowCount - 1);
+
+      await portal.stop();
+      await page.reload();
+      const banner = page.getByRole('alert').filter({ hasText: /The portal “.+” cannot be reached/ });
+      await expect(banner).toBeVisible({ timeout: REFRESH_WAIT_MS });
+      await expect(banner).toContainText(/Showing data from \d+ (s|min) ago/);
+      await expect(dataRows(page).first()).toBeVisible();
+      await expect(chatsTable(page)).toHaveAttribute('aria-rowcount', String(rowCount));
+      expect(dialogs).toEqual([]);
+    } finally {
+      await host.stop();
+      await portal.close();
+    }
   });
 });
