@@ -7,6 +7,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readJournal } from '../core/bulk/journal.ts';
 import { RunState } from '../core/bulk/run-state.ts';
+import { expectRestartedOnce } from '../core/bulk/testing/waits.ts';
 import { createDemoPortal } from '../demo-portal/demo-portal.ts';
 import type { DemoPortal, DemoPortalOptions } from '../demo-portal/types.ts';
 
@@ -230,15 +231,7 @@ describe('openlines restart', () => {
     expect(resumed.code).toBe(0);
     const output = JSON.parse(resumed.stdout);
     expect(output).toMatchObject({ runId: runs[0].runId, mode: 'restart', total: 120, verified: 120, failed: [] });
-    for (const id of ids) {
-      const chat = demo.chat(id)!;
-      expect({ id, starts: demo.counters.sessionStarts.get(id), open: chat.status < 60 }).toEqual({
-        id,
-        starts: 1,
-        open: true,
-      });
-      expect(chat.sessionId).not.toBe(before.get(id));
-    }
+    expectRestartedOnce(demo, ids, before);
     // No write for a chat that was in flight left again before the portal could have finished the killed batch.
     const deadlines = new Map<number, number>();
     for (const chat of atKill.chats.values()) if (chat.inFlight) deadlines.set(chat.chatId, chat.inFlight.until);

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { RunChatResult, RunPreview, RunProgress } from '../contract/runs.ts';
 import { REQUEST_LIMIT_ENV, startRun } from '../core/bulk/index.ts';
+import { expectRestartedOnce, steady, until } from '../core/bulk/testing/waits.ts';
 import { createDemoPortal } from '../demo-portal/demo-portal.ts';
 import type { DemoPortal, DemoPortalOptions } from '../demo-portal/types.ts';
 import { type Backend, createBackend } from './backend.ts';
@@ -77,14 +78,6 @@ function progressEvents(backend: Backend): RunProgress[] {
   return events;
 }
 
-async function until(test: () => boolean, timeoutMs = 60_000): Promise<void> {
-  const start = Date.now();
-  while (!test()) {
-    if (Date.now() - start > timeoutMs) throw new Error('timed out waiting');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
 /** Polls `runs.list` (live progress, not throttled like the events) until the run matches. */
 async function listedWhen(backend: Backend, runId: string, test: (run: RunProgress) => boolean): Promise<RunProgress> {
   let found: RunProgress | undefined;
@@ -101,7 +94,7 @@ async function listedWhen(backend: Backend, runId: string, test: (run: RunProgre
 async function ended(events: RunProgress[], runId: string): Promise<RunProgress> {
   const done = (e: RunProgress) =>
     e.runId === runId && ['finished', 'cancelled', 'stopped', 'interrupted'].includes(e.status);
-  await until(() => events.some(done));
+  await until(() => events.some(done), 60_000);
   return events.find(done)!;
 }
 
@@ -405,33 +398,8 @@ describe('runs.* handlers against a demo portal', () => {
     const last = await ended(secondEvents, started.runId);
     expect(last.status).toBe('finished');
     expect(last.counts).toMatchObject({ verified: 100, failed: 0 });
-    for (const id of chatIds) {
-      const chat = demo.chat(id)!;
-      expect({ id, starts: demo.counters.sessionStarts.get(id), open: chat.status < 60 }).toEqual({
-        id,
-        starts: 1,
-        open: true,
-      });
-      expect(chat.sessionId).not.toBe(before.get(id));
-    }
+    expectRestartedOnce(demo, chatIds, before);
     const results = await call<RunChatResult[]>(second, 'runs.results', { runId: started.runId });
     for (const result of results) expect(result.sessionId).toBe(demo.chat(result.chatId)!.sessionId);
   });
 });
-
-/** Waits until `read()` has not changed for `quietMs`, and returns its value. */
-async function steady(read: () => number, quietMs: number, timeoutMs = 30_000): Promise<number> {
-  const start = Date.now();
-  let value = read();
-  let since = Date.now();
-  while (Date.now() - since < quietMs) {
-    if (Date.now() - start > timeoutMs) throw new Error('the value kept changing');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    const next = read();
-    if (next !== value) {
-      value = next;
-      since = Date.now();
-    }
-  }
-  return value;
-}

@@ -22,6 +22,7 @@ import {
 } from './index.ts';
 import { JOURNAL_FILE, readJournal } from './journal.ts';
 import { RunState } from './run-state.ts';
+import { expectRestartedOnce, steady, until } from './testing/waits.ts';
 
 let home: string;
 let portal: DemoPortal | undefined;
@@ -123,15 +124,7 @@ describe('bulk runs against the demo portal', () => {
     const summary = await (await startRun(env(client), { chatIds, mode: 'restart' })).done;
 
     expect(summary).toMatchObject({ status: 'finished', verified: 80, alreadyActive: 0, failed: [] });
-    for (const id of chatIds) {
-      const chat = demo.chat(id)!;
-      expect({ id, starts: demo.counters.sessionStarts.get(id), open: chat.status < 60 }).toEqual({
-        id,
-        starts: 1,
-        open: true,
-      });
-      expect(chat.sessionId).not.toBe(before.get(id));
-    }
+    expectRestartedOnce(demo, chatIds, before);
   });
 
   it('reports chats the portal refuses, keeps going, and retries only the failed ones', async () => {
@@ -218,15 +211,7 @@ describe('bulk runs against the demo portal', () => {
     const summary = await (await resumeRun(environment, run.runId)).done;
 
     expect(summary).toMatchObject({ status: 'finished', verified: 40, failed: [] });
-    for (const id of chatIds) {
-      const chat = demo.chat(id)!;
-      expect({ id, starts: demo.counters.sessionStarts.get(id), open: chat.status < 60 }).toEqual({
-        id,
-        starts: 1,
-        open: true,
-      });
-      expect(chat.sessionId).not.toBe(before.get(id));
-    }
+    expectRestartedOnce(demo, chatIds, before);
     // Nothing was sent again for a chat in flight before the portal could have finished the first request.
     let resent = 0;
     for (const record of (await readJournal(runDir)).records.slice(recordsAtStop.length)) {
@@ -447,15 +432,7 @@ describe('bulk runs against the demo portal', () => {
 
     expect(summary).toMatchObject({ status: 'finished', verified: 40, failed: [] });
     expect(demo.counters.calls[METHODS.sessionList] ?? 0).toBe(listsBefore);
-    for (const id of chatIds) {
-      const chat = demo.chat(id)!;
-      expect({ id, starts: demo.counters.sessionStarts.get(id), open: chat.status < 60 }).toEqual({
-        id,
-        starts: 1,
-        open: true,
-      });
-      expect(chat.sessionId).not.toBe(before.get(id));
-    }
+    expectRestartedOnce(demo, chatIds, before);
     const marks = (await readJournal(runDir)).records.filter((r) => r.t === 'mark');
     expect(marks).toMatchObject([{ w: null, why: 'OLD_JOURNAL' }]);
   });
@@ -475,28 +452,3 @@ describe('bulk runs against the demo portal', () => {
     for (const file of files) expect(await readFile(file, 'utf8')).not.toContain(code);
   });
 });
-
-async function until(test: () => boolean, timeoutMs = 30_000, everyMs = 20): Promise<void> {
-  const start = Date.now();
-  while (!test()) {
-    if (Date.now() - start > timeoutMs) throw new Error('timed out waiting');
-    await new Promise((resolve) => setTimeout(resolve, everyMs));
-  }
-}
-
-/** Waits until `read()` has not changed for `quietMs`, and returns its value. */
-async function steady(read: () => number, quietMs: number, timeoutMs = 30_000): Promise<number> {
-  const start = Date.now();
-  let value = read();
-  let since = Date.now();
-  while (Date.now() - since < quietMs) {
-    if (Date.now() - start > timeoutMs) throw new Error('the value kept changing');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    const next = read();
-    if (next !== value) {
-      value = next;
-      since = Date.now();
-    }
-  }
-  return value;
-}
