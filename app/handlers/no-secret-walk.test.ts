@@ -155,6 +155,8 @@ describe('the whole contract with a real profile', () => {
     for (const secret of [code, portal.webhookUrl, `/rest/1/${code}`]) {
       expect(seen.includes(secret), `"${secret}" leaked over IPC`).toBe(false);
     }
+    // The data folder is read once the console has shut down, so no run is still writing its files.
+    await backend.close();
     expect(await filesContaining(home, code)).toEqual([]);
   });
 });
