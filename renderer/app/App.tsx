@@ -12,8 +12,10 @@ import { ConnectionBanner } from '../features/connection/ConnectionBanner.tsx';
 import { ConnectionStatus } from '../features/connection/ConnectionStatus.tsx';
 import { connectionKeys } from '../features/connection/connection.keys.ts';
 import { useTransportState } from '../features/connection/use-transport-state.ts';
+import { ManagePortalsButton } from '../features/profiles/ManagePortalsDialog.tsx';
 import { PortalSwitcher } from '../features/profiles/PortalSwitcher.tsx';
 import { profileKeys, profileListOptions } from '../features/profiles/profile.keys.ts';
+import { SecretPrompt } from '../features/profiles/SecretPrompt.tsx';
 import { CACHE_BUSTER, createProfilePersister, persistsForProfile } from './cache-persister.ts';
 import { CACHE_MAX_AGE_MS, queryClient } from './query-client.ts';
 
@@ -56,7 +58,7 @@ function Shell() {
 
   if (active) return <ProfileScope key={active.id} profile={active} profiles={list} />;
   return (
-    <Layout switcher={<PortalSwitcher profiles={list} activeProfileId={activeId} />} status={null}>
+    <Layout switcher={<PortalSwitcher profiles={list} activeProfileId={activeId} />} profiles={list} status={null}>
       <main className="empty-state">
         {profiles.isPending ? <p role="status">Loading portals…</p> : null}
         {profiles.isError ? (
@@ -66,8 +68,8 @@ function Shell() {
         ) : null}
         {profiles.data && list.length === 0 ? (
           <p>
-            No portal is configured yet. Add one with <code>npx openlines profiles add</code>, or start the console on
-            the demo portal.
+            No portal is configured yet. Add one with “Manage portals” (or <code>npx openlines profiles add</code>), or
+            start the console on the demo portal.
           </p>
         ) : null}
         {profiles.data && list.length > 0 ? <p>Choose a portal to see its open-line chats.</p> : null}
@@ -93,26 +95,43 @@ function ProfileScope({ profile, profiles }: { profile: ProfileSummary; profiles
     <PersistQueryClientProvider client={queryClient} persistOptions={persistOptions}>
       <Layout
         switcher={<PortalSwitcher profiles={profiles} activeProfileId={profile.id} />}
+        profiles={profiles}
         status={<ConnectionStatus profileId={profile.id} />}
       >
         <ConnectionBanner profileId={profile.id} profileName={profile.name} />
         <main>
-          <BulkWorkspace profileId={profile.id}>
-            <ChatsView profileId={profile.id} toolbarActions={<BulkRestartActions />} />
-          </BulkWorkspace>
+          {profile.hasSecret ? (
+            <BulkWorkspace profileId={profile.id}>
+              <ChatsView
+                profileId={profile.id}
+                toolbarActions={<BulkRestartActions />}
+                secretPrompt={(reason) => <SecretPrompt profile={profile} reason={reason} />}
+              />
+            </BulkWorkspace>
+          ) : (
+            <SecretPrompt profile={profile} />
+          )}
         </main>
       </Layout>
     </PersistQueryClientProvider>
   );
 }
 
-function Layout({ switcher, status, children }: { switcher: ReactNode; status: ReactNode; children: ReactNode }) {
+interface LayoutProps {
+  switcher: ReactNode;
+  profiles: readonly ProfileSummary[];
+  status: ReactNode;
+  children: ReactNode;
+}
+
+function Layout({ switcher, profiles, status, children }: LayoutProps) {
   return (
     <div className="app">
       <header className="app-header">
         <h1>Open Lines Console</h1>
         <div className="header-controls">
           {switcher}
+          <ManagePortalsButton profiles={profiles} />
           {status}
         </div>
       </header>

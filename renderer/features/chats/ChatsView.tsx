@@ -4,6 +4,7 @@ import { type FormEvent, type ReactNode, useCallback, useId, useMemo, useRef, us
 import { type ChatRow, chatIdSchema } from '../../../app/contract/index.ts';
 import { formatAge } from '../../app/format.ts';
 import { useNow } from '../../app/use-now.ts';
+import { isBridgeError } from '../../bridge/index.ts';
 import { ChatDetailDialog } from './ChatDetailDialog.tsx';
 import { ChatFilters } from './ChatFilters.tsx';
 import { ChatsTable } from './ChatsTable.tsx';
@@ -23,11 +24,13 @@ interface ChatsViewProps {
   profileId: string;
   /** Actions on the selection (bulk restart) shown in the toolbar; they may call useChatSelection(). */
   toolbarActions?: ReactNode;
+  /** Shown in place of the chats when the host says the profile has no secret yet (SECRET_MISSING). */
+  secretPrompt?: (reason: string) => ReactNode;
 }
 
 const EMPTY_ROWS: readonly ChatRow[] = [];
 
-export function ChatsView({ profileId, toolbarActions }: ChatsViewProps) {
+export function ChatsView({ profileId, toolbarActions, secretPrompt }: ChatsViewProps) {
   const list = useQuery(chatListOptions(profileId));
   const [filter, setFilter] = useState<ChatFilter>(EMPTY_FILTER);
   const [sort, setSort] = useState<Sort>({ column: 'time', direction: 'descending' });
@@ -84,7 +87,10 @@ export function ChatsView({ profileId, toolbarActions }: ChatsViewProps) {
         </div>
 
         {list.isPending ? <p role="status">Loading open-line chats…</p> : null}
-        {list.isError && !list.data ? (
+        {list.isError && !list.data && secretMissing(list.error) && secretPrompt
+          ? secretPrompt(list.error.message)
+          : null}
+        {list.isError && !list.data && !(secretMissing(list.error) && secretPrompt) ? (
           <p role="alert" className="error-message">
             Could not load the chats: {list.error.message}
           </p>
@@ -111,6 +117,10 @@ export function ChatsView({ profileId, toolbarActions }: ChatsViewProps) {
       ) : null}
     </ChatSelectionProvider>
   );
+}
+
+function secretMissing(error: unknown): boolean {
+  return isBridgeError(error) && error.code === 'SECRET_MISSING';
 }
 
 function SelectionSummary() {
