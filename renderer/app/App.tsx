@@ -1,9 +1,9 @@
 // The shell: the portal switcher and its connection state, then everything for the active profile, whose query
 // cache is restored from (and saved to) that profile's persisted cache.
-import { QueryClientProvider, useQuery, useQueryClient } from '@tanstack/react-query';
+import { QueryClientProvider, type UseQueryResult, useQuery, useQueryClient } from '@tanstack/react-query';
 import { PersistQueryClientProvider } from '@tanstack/react-query-persist-client';
-import { type ReactNode, useEffect, useMemo } from 'react';
-import type { ProfileSummary } from '../../app/contract/index.ts';
+import { createContext, type ReactNode, useContext, useEffect, useMemo, useState } from 'react';
+import type { ChannelOutput, ProfileSummary } from '../../app/contract/index.ts';
 import { getApi } from '../bridge/index.ts';
 import { BulkRestartActions } from '../features/bulk/BulkRestartActions.tsx';
 import { BulkWorkspace } from '../features/bulk/BulkWorkspace.tsx';
@@ -12,7 +12,7 @@ import { ConnectionBanner } from '../features/connection/ConnectionBanner.tsx';
 import { ConnectionStatus } from '../features/connection/ConnectionStatus.tsx';
 import { connectionKeys } from '../features/connection/connection.keys.ts';
 import { useTransportState } from '../features/connection/use-transport-state.ts';
-import { ManagePortalsButton } from '../features/profiles/ManagePortalsDialog.tsx';
+import { ManagePortalsDialog } from '../features/profiles/ManagePortalsDialog.tsx';
 import { PortalSwitcher } from '../features/profiles/PortalSwitcher.tsx';
 import { profileKeys, profileListOptions } from '../features/profiles/profile.keys.ts';
 import { SecretPrompt } from '../features/profiles/SecretPrompt.tsx';
@@ -49,16 +49,41 @@ function useBridgeEvents() {
   }, [client, transport]);
 }
 
+/** Opens "Manage portals"; the dialog lives above the active profile's scope, so it stays open when that changes. */
+const ManagePortalsContext = createContext<() => void>(() => {});
+
 function Shell() {
   useBridgeEvents();
   const profiles = useQuery(profileListOptions());
   const list = profiles.data?.profiles ?? [];
   const activeId = profiles.data?.activeProfileId ?? null;
   const active = list.find((profile) => profile.id === activeId);
+  const [managing, setManaging] = useState(false);
+  const openManager = useMemo(() => () => setManaging(true), []);
 
-  if (active) return <ProfileScope key={active.id} profile={active} profiles={list} />;
   return (
-    <Layout switcher={<PortalSwitcher profiles={list} activeProfileId={activeId} />} profiles={list} status={null}>
+    <ManagePortalsContext.Provider value={openManager}>
+      {active ? (
+        <ProfileScope key={active.id} profile={active} profiles={list} />
+      ) : (
+        <NoActiveProfile profiles={profiles} list={list} activeId={activeId} />
+      )}
+      {managing ? <ManagePortalsDialog profiles={list} onClose={() => setManaging(false)} /> : null}
+    </ManagePortalsContext.Provider>
+  );
+}
+
+function NoActiveProfile({
+  profiles,
+  list,
+  activeId,
+}: {
+  profiles: UseQueryResult<ChannelOutput<'profiles.list'>>;
+  list: readonly ProfileSummary[];
+  activeId: string | null;
+}) {
+  return (
+    <Layout switcher={<PortalSwitcher profiles={list} activeProfileId={activeId} />} status={null}>
       <main className="empty-state">
         {profiles.isPending ? <p role="status">Loading portals…</p> : null}
         {profiles.isError ? (
@@ -95,7 +120,6 @@ function ProfileScope({ profile, profiles }: { profile: ProfileSummary; profiles
     <PersistQueryClientProvider client={queryClient} persistOptions={persistOptions}>
       <Layout
         switcher={<PortalSwitcher profiles={profiles} activeProfileId={profile.id} />}
-        profiles={profiles}
         status={<ConnectionStatus profileId={profile.id} />}
       >
         <ConnectionBanner profileId={profile.id} profileName={profile.name} />
@@ -119,19 +143,21 @@ function ProfileScope({ profile, profiles }: { profile: ProfileSummary; profiles
 
 interface LayoutProps {
   switcher: ReactNode;
-  profiles: readonly ProfileSummary[];
   status: ReactNode;
   children: ReactNode;
 }
 
-function Layout({ switcher, profiles, status, children }: LayoutProps) {
+function Layout({ switcher, status, children }: LayoutProps) {
+  const openManager = useContext(ManagePortalsContext);
   return (
     <div className="app">
       <header className="app-header">
         <h1>Open Lines Console</h1>
         <div className="header-controls">
           {switcher}
-          <ManagePortalsButton profiles={profiles} />
+          <button type="button" onClick={openManager}>
+            Manage portals
+          </button>
           {status}
         </div>
       </header>

@@ -34,18 +34,6 @@ const PLAN_LABELS: Record<Plan, string> = {
   enterprise: 'Enterprise',
 };
 
-export function ManagePortalsButton({ profiles }: { profiles: readonly ProfileSummary[] }) {
-  const [open, setOpen] = useState(false);
-  return (
-    <>
-      <button type="button" onClick={() => setOpen(true)}>
-        Manage portals
-      </button>
-      {open ? <ManagePortalsDialog profiles={profiles} onClose={() => setOpen(false)} /> : null}
-    </>
-  );
-}
-
 interface ManagePortalsDialogProps {
   profiles: readonly ProfileSummary[];
   onClose(): void;
