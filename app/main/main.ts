@@ -3,8 +3,9 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { app, BrowserWindow, ipcMain, protocol, session, shell } from 'electron';
-import { createBackend } from '../handlers/backend.ts';
+import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, session, shell } from 'electron';
+import { type Backend, createBackend } from '../handlers/backend.ts';
+import { applicationMenuTemplate, importPortalsFile } from './import-portals.ts';
 import { forwardEvent, registerIpc } from './ipc.ts';
 import {
   APP_ENTRY_URL,
@@ -62,6 +63,23 @@ function hardenContents(contents: Electron.WebContents): void {
   });
 }
 
+async function importPortalsFromMenu(backend: Backend): Promise<void> {
+  const owner = BrowserWindow.getFocusedWindow();
+  const options: Electron.OpenDialogOptions = {
+    title: 'Import portals',
+    properties: ['openFile'],
+    filters: [{ name: 'Provisioning file', extensions: ['json'] }],
+  };
+  const choice = owner ? await dialog.showOpenDialog(owner, options) : await dialog.showOpenDialog(options);
+  const file = choice.filePaths[0];
+  if (choice.canceled || !file) return;
+  // The handler emits profiles.changed when something was imported; the windows refresh their portal lists.
+  const outcome = await importPortalsFile(file, { dispatch: backend.dispatch, readText: (p) => readFile(p, 'utf8') });
+  const box: Electron.MessageBoxOptions = { ...outcome, title: 'Import portals' };
+  if (owner) await dialog.showMessageBox(owner, box);
+  else await dialog.showMessageBox(box);
+}
+
 function createWindow(): BrowserWindow {
   const window = new BrowserWindow(mainWindowOptions(preloadPath));
   window.once('ready-to-show', () => window.show());
@@ -84,6 +102,15 @@ async function start(): Promise<void> {
   session.defaultSession.setPermissionCheckHandler(() => false);
   protocol.handle(APP_SCHEME, serveRenderer);
 
+  Menu.setApplicationMenu(
+    Menu.buildFromTemplate(
+      applicationMenuTemplate(process.platform, () => {
+        importPortalsFromMenu(backend).catch((error: unknown) => {
+          log(`portal import from the menu failed: ${error instanceof Error ? error.name : 'unknown error'}`);
+        });
+      }),
+    ),
+  );
   registerIpc(ipcMain, backend.dispatch, log);
   backend.services.subscribe((event, payload) =>
     forwardEvent(
