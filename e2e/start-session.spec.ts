@@ -131,6 +131,8 @@ test.describe('start session on a portal that blocks the REST API', () => {
       await openConsole(page, host.url);
       const dialog = await openChatById(page, 1001);
       const start = dialog.getByRole('button', { name: 'Start session' });
+      // The chat must have loaded before the portal blocks: a block met by its reads would disable the button first.
+      await expect(start).toBeEnabled();
 
       portal.setFaults({ overload: true });
       await start.click();
