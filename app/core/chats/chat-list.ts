@@ -129,7 +129,7 @@ export class ChatLister {
   private recentRow(chat: RecentChat, directory: Directory, now: number): ChatRow {
     const dialog = chat.incomplete ? this.dialogs.get(chat.chatId) : undefined;
     const ownerId = dialog?.ownerId ?? chat.ownerId;
-    const sessionId = chat.sessionId || dialog?.sessionId || 0;
+    const sessionId = dialog?.sessionId || chat.sessionId || 0;
     // Without `lines.status` (the caller is in no queue) the state is inferred: a responsible operator means the
     // dialog was answered, none means it waits in the queue, no session at all means it is closed.
     const status: SessionStatus =

@@ -33,7 +33,7 @@ function isOpenLine(item: Json, chat: Json): boolean {
   );
 }
 
-function readRecent(raw: unknown): RecentChat | null {
+export function readRecent(raw: unknown): RecentChat | null {
   const item = asRecord(raw);
   const chat = asRecord(item.chat);
   if (asText(item.type) !== 'chat' && item.chat === undefined) return null;
@@ -49,8 +49,9 @@ function readRecent(raw: unknown): RecentChat | null {
     title: asText(item.title) || asText(chat.name),
     userCode,
     lineId: session.lineId || lineIdFromUserCode(userCode),
-    // [src] `lines.id` is the session id, not the line's.
-    sessionId: (lines ? asInt(lines.id) : 0) || session.sessionId,
+    // `lines.id` is the session id by the source but the line id by the docs (UNCONFIRMED): the session string
+    // decides, and `lines.id` stands in only where the item carries none.
+    sessionId: session.sessionId || (lines ? asInt(lines.id) : 0),
     ownerId: asInt(chat.owner),
     statusCode: lines && lines.status !== undefined ? asInt(lines.status, -1) : null,
     dateCreate: (lines ? asIsoDate(lines.date_create) : null) ?? session.dateCreate ?? asIsoDate(chat.date_create),
