@@ -1,8 +1,9 @@
 // The "Bulk restart" dialog: which chats, which mode, and the main process's preview of the run (chats,
 // requests, expected duration, bad lines, duplicates). Nothing is sent to the portal before "Start run".
-import { type ChangeEvent, useEffect, useId, useRef, useState } from 'react';
+import { type ChangeEvent, useEffect, useId, useState } from 'react';
 import type { RunMode, RunPreview, RunSource } from '../../../app/contract/index.ts';
 import { formatDuration } from '../../app/format.ts';
+import { DialogHeader, useModalDialog } from '../../app/modal-dialog.tsx';
 import { MODE_LABELS } from '../runs/run-format.ts';
 import type { ChatChoice } from './bulk-context.tsx';
 import { type PreviewRequest, usePreviewRun, useStartRun } from './use-bulk-run.ts';
@@ -30,7 +31,7 @@ function sameRequest(a: PreviewRequest | undefined, b: PreviewRequest): boolean 
 }
 
 export function BulkRestartDialog({ profileId, choice, onClose, onStarted }: BulkRestartDialogProps) {
-  const dialogRef = useRef<HTMLDialogElement>(null);
+  const { dialogRef, close } = useModalDialog();
   const id = useId();
   const [mode, setMode] = useState<RunMode>('restart');
   const [skipInvalid, setSkipInvalid] = useState(false);
@@ -42,11 +43,6 @@ export function BulkRestartDialog({ profileId, choice, onClose, onStarted }: Bul
   const preview = usePreviewRun(profileId);
   const start = useStartRun(profileId);
   const { mutate: requestPreview } = preview;
-
-  useEffect(() => {
-    const dialog = dialogRef.current;
-    if (dialog && !dialog.open) dialog.showModal();
-  }, []);
 
   useEffect(() => {
     if (source) requestPreview({ mode, source, skipInvalid });
@@ -87,19 +83,14 @@ export function BulkRestartDialog({ profileId, choice, onClose, onStarted }: Bul
     start.mutate(shown.previewId, {
       onSuccess: (run) => {
         onStarted(run.runId);
-        dialogRef.current?.close();
+        close();
       },
     });
   };
 
   return (
     <dialog ref={dialogRef} className="bulk-dialog" aria-labelledby={`${id}-heading`} onClose={onClose}>
-      <header className="detail-header">
-        <h2 id={`${id}-heading`}>Bulk restart</h2>
-        <button type="button" onClick={() => dialogRef.current?.close()}>
-          Close
-        </button>
-      </header>
+      <DialogHeader headingId={`${id}-heading`} title="Bulk restart" onClose={close} />
 
       {choice.kind === 'ids' ? (
         <p>{choice.description}</p>

@@ -1,9 +1,10 @@
 // One chat: what the list knows, the dialog data and session history from chats.detail, and "Start session".
 // Every string from the portal is rendered as React text; nothing from the portal is ever parsed as HTML.
 import { useQuery } from '@tanstack/react-query';
-import { useEffect, useId, useRef } from 'react';
+import { useId } from 'react';
 import type { ChatRow } from '../../../app/contract/index.ts';
 import { formatDateTime } from '../../app/format.ts';
+import { DialogHeader, useModalDialog } from '../../app/modal-dialog.tsx';
 import { isBridgeError } from '../../bridge/index.ts';
 import { StartSessionButton } from '../sessions/StartSessionButton.tsx';
 import { chatDetailOptions } from './chat.keys.ts';
@@ -18,24 +19,14 @@ interface ChatDetailDialogProps {
 }
 
 export function ChatDetailDialog({ profileId, chatId, row, onClose }: ChatDetailDialogProps) {
-  const dialogRef = useRef<HTMLDialogElement>(null);
+  const { dialogRef, close } = useModalDialog();
   const headingId = useId();
   const detail = useQuery(chatDetailOptions(profileId, chatId));
-
-  useEffect(() => {
-    const dialog = dialogRef.current;
-    if (dialog && !dialog.open) dialog.showModal();
-  }, []);
 
   const data = detail.data;
   return (
     <dialog ref={dialogRef} className="chat-detail" aria-labelledby={headingId} onClose={onClose}>
-      <header className="detail-header">
-        <h2 id={headingId}>Chat {chatId}</h2>
-        <button type="button" onClick={() => dialogRef.current?.close()}>
-          Close
-        </button>
-      </header>
+      <DialogHeader headingId={headingId} title={`Chat ${chatId}`} onClose={close} />
 
       <dl className="facts">
         {data ? (

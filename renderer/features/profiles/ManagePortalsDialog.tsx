@@ -2,8 +2,9 @@
 // rename, make default, remove, import a provisioning file) plus the one explicit network step, checking a connection.
 // A webhook URL goes renderer → main once and is never shown back: its fields are password fields, emptied on success.
 import { useQuery } from '@tanstack/react-query';
-import { type ChangeEvent, type FormEvent, useEffect, useId, useRef, useState } from 'react';
+import { type ChangeEvent, type FormEvent, useId, useRef, useState } from 'react';
 import type { ConnectionState, ProfileCheck, ProfileSummary } from '../../../app/contract/index.ts';
+import { DialogHeader, useModalDialog } from '../../app/modal-dialog.tsx';
 import { connectionOptions } from '../connection/connection.keys.ts';
 import { SecretPrompt } from './SecretPrompt.tsx';
 import {
@@ -40,21 +41,12 @@ interface ManagePortalsDialogProps {
 }
 
 export function ManagePortalsDialog({ profiles, onClose }: ManagePortalsDialogProps) {
-  const dialogRef = useRef<HTMLDialogElement>(null);
+  const { dialogRef, close } = useModalDialog();
   const id = useId();
-  useEffect(() => {
-    const dialog = dialogRef.current;
-    if (dialog && !dialog.open) dialog.showModal();
-  }, []);
 
   return (
     <dialog ref={dialogRef} className="portals-dialog" aria-labelledby={`${id}-heading`} onClose={onClose}>
-      <header className="dialog-header">
-        <h2 id={`${id}-heading`}>Manage portals</h2>
-        <button type="button" onClick={() => dialogRef.current?.close()}>
-          Close
-        </button>
-      </header>
+      <DialogHeader headingId={`${id}-heading`} title="Manage portals" onClose={close} />
       <ul className="portal-list" aria-label="Portals">
         {profiles.map((profile) => (
           <ProfileItem key={profile.id} profile={profile} />
