@@ -17,6 +17,7 @@ export const ERROR_CATEGORIES = [
   'not-found',
   'internal',
 ] as const;
+export type ErrorCategory = (typeof ERROR_CATEGORIES)[number];
 
 export const ipcErrorSchema = z.object({
   /** A Bitrix24 code (`CHAT_ID`, `OPERATION_TIME_LIMIT`, …) or an app code (`INVALID_INPUT`, `KEYCHAIN_UNAVAILABLE`, …). */
