@@ -412,9 +412,13 @@ describe('bulk runs against the demo portal', () => {
       clearBlock: () => client.clearBlock(),
     };
     const environment = env(older, { requestLimitMs: 2_000, maxChunkSize: 20 });
+    // Answers come late (after the portal ran the writes), so the interrupt finds writes in flight however busy
+    // the machine is.
+    demo.setFaults({ slowMs: 500 });
     const run = await startRun(environment, { chatIds, mode: 'restart' });
     await until(() => run.progress().counts.sent >= 10, 30_000, 2);
     expect((await run.interrupt()).status).toBe('interrupted');
+    demo.setFaults({});
     // Rewrite the journal as the older console left it: no watermark record at all.
     const runDir = path.join(home, 'runs', run.runId);
     const file = path.join(runDir, JOURNAL_FILE);
