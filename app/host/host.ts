@@ -48,7 +48,19 @@ export function tokenMatches(expected: string, given: string | null | undefined)
   return timingSafeEqual(digest(expected), digest(given));
 }
 
-const MAX_MESSAGE_BYTES = 64 * 1024 * 1024; // cache.save carries up to 50 MB of text
+// cache.save, the largest request, carries up to 50,000,000 characters (a 50,000-chat cache is far smaller);
+// a larger message closes its socket before it is buffered whole.
+export const MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
+
+/** The upgrade target as a URL, or null when it is not an origin-relative path that parses. */
+function socketUrl(target: string | undefined, origin: string): URL | null {
+  if (target === undefined || !target.startsWith('/') || target.startsWith('//')) return null;
+  try {
+    return new URL(target, origin);
+  } catch {
+    return null;
+  }
+}
 
 export async function startHost(options: HostOptions): Promise<RunningHost> {
   const log = options.log ?? (() => {});
@@ -106,7 +118,10 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
       socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
       socket.destroy();
     };
-    const url = new URL(request.url ?? '/', origin);
+    // A broken connection must cost only itself: without a listener its error would end the process.
+    socket.on('error', (error) => log(`a refused socket failed: ${error.message}`));
+    const url = socketUrl(request.url, origin);
+    if (url === null) return refuse(400, 'Bad Request');
     if (url.pathname !== HOST_SOCKET_PATH) return refuse(404, 'Not Found');
     if (request.headers.host !== hostHeader) return refuse(403, 'Forbidden Host');
     if (request.headers.origin !== origin) return refuse(403, 'Forbidden Origin');
@@ -115,6 +130,8 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   });
 
   sockets.on('connection', (ws: WebSocket) => {
+    // A protocol violation (bad UTF-8, unmasked or reserved frames, an oversized message) closes this socket only.
+    ws.on('error', (error) => log(`closed a socket that broke the protocol: ${error.message}`));
     const send = (message: HostMessage) => {
       if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
     };
