@@ -1,7 +1,12 @@
 // The main window's options in ONE place; window-options.test.ts pins every security-relevant value.
 import type { BrowserWindowConstructorOptions } from 'electron';
 
-export function mainWindowOptions(preloadPath: string): BrowserWindowConstructorOptions {
+export interface WindowBuild {
+  /** A packaged build (Electron's `app.isPackaged`): what supervisors run. */
+  packaged: boolean;
+}
+
+export function mainWindowOptions(preloadPath: string, build: WindowBuild): BrowserWindowConstructorOptions {
   return {
     width: 1280,
     height: 820,
@@ -25,7 +30,8 @@ export function mainWindowOptions(preloadPath: string): BrowserWindowConstructor
       navigateOnDragDrop: false,
       safeDialogs: true,
       spellcheck: false,
-      devTools: true,
+      // DevTools would let anyone at the desk script the console's IPC: only for developers running from source.
+      devTools: !build.packaged,
     },
   };
 }
