@@ -142,6 +142,24 @@ describe('openlines restart', () => {
     for (const line of [2, 3, 4, 5, 6, 7]) expect(result.stderr).toContain(`line ${line}:`);
   });
 
+  it('prints the first 20 bad lines of a binary file and counts the rest; --json keeps them all', async () => {
+    const demo = await startPortal();
+    const garbage = Array.from({ length: 500 }, (_, index) => `\u0000\u00ff${'x'.repeat(index % 7)}\u0001`);
+    const file = await chatsFile('binary.bin', garbage.join('\n'));
+
+    const human = await cli(['restart', '--chats', file, '--yes']);
+    expect(human.code).toBe(2);
+    expect(human.stderr).toContain('line 20:');
+    expect(human.stderr).not.toContain('line 21:');
+    expect(human.stderr).toContain('… and 480 more lines (--json lists every one)');
+    expect(human.stderr.length).toBeLessThan(4_000);
+
+    const json = await cli(['restart', '--chats', file, '--yes', '--json']);
+    expect(json.code).toBe(2);
+    expect(JSON.parse(json.stdout).invalid).toHaveLength(500);
+    expect(demo.counters.requests).toBe(0);
+  });
+
   it('refuses a CSV without a CHAT_ID column, listing every line', async () => {
     const demo = await startPortal();
     const file = await chatsFile('chats.csv', 'ID,NAME\n101,"Smith, Ann"\n102,Bob\n');

@@ -275,8 +275,15 @@ function previewText(preview: RunPreviewInfo, portal: string): string[] {
   ];
 }
 
+/** Lines a terminal shows before the count of the rest: a binary file must not flood stderr (--json keeps all). */
+export const INVALID_LINES_SHOWN = 20;
+
 function printInvalid(invalid: InvalidLine[]): void {
-  for (const line of invalid) note(`  line ${line.line}: ${JSON.stringify(line.input)} — ${line.reason}`);
+  for (const line of invalid.slice(0, INVALID_LINES_SHOWN)) {
+    note(`  line ${line.line}: ${JSON.stringify(line.input)} — ${line.reason}`);
+  }
+  const rest = invalid.length - INVALID_LINES_SHOWN;
+  if (rest > 0) note(`  … and ${rest} more ${rest === 1 ? 'line' : 'lines'} (--json lists every one)`);
 }
 
 export async function run(argv: string[]): Promise<number> {
