@@ -7,7 +7,14 @@ import { dataPaths } from '../core/data-folder.ts';
 import { ProfileSecrets } from '../core/keychain/profile-secrets.ts';
 import { ProfileStore } from '../core/profiles/profile-store.ts';
 import { resolvePortal } from '../core/profiles/resolve-portal.ts';
-import { filesContaining, keychain, listFiles, secretCode, TestHome } from '../core/profiles/test-support.ts';
+import {
+  filesContaining,
+  keychain,
+  keychainAccountOf,
+  listFiles,
+  secretCode,
+  TestHome,
+} from '../core/profiles/test-support.ts';
 import { createDemoPortal } from '../demo-portal/demo-portal.ts';
 import type { DemoPortal } from '../demo-portal/types.ts';
 
@@ -95,7 +102,7 @@ describe('openlines profiles, after real use', () => {
       expect.objectContaining({ id, secret: 'stored', isDefault: true }),
     ]);
 
-    expect(await keychain.get(id)).toContain(code);
+    expect(await keychain.get(await keychainAccountOf(home.root, id))).toContain(code);
     expect(await listFiles(home.root)).toEqual(
       expect.arrayContaining(['profiles.json', path.join('cache', id, 'lines.json')]),
     );
@@ -209,7 +216,8 @@ describe('openlines profiles, offline', () => {
       input: `https://rm.example.com/rest/2/${code}/`,
     });
     expect(add.code).toBe(0);
-    expect(await keychain.get(id)).toContain(code);
+    const account = await keychainAccountOf(home.root, id);
+    expect(await keychain.get(account)).toContain(code);
     const cache = dataPaths(home.root).cacheDir(id);
     await mkdir(cache, { recursive: true });
     await writeFile(path.join(cache, 'chats.json'), '[]');
@@ -217,7 +225,7 @@ describe('openlines profiles, offline', () => {
     const removed = await openlines(['remove', id]);
     expect(removed.code).toBe(0);
     expect(removed.stdout).toMatch(/secret was removed from the keychain[\s\S]*cached data was removed/);
-    expect(await keychain.get(id)).toBeNull();
+    expect(await keychain.get(account)).toBeNull();
     await expect(stat(cache)).rejects.toMatchObject({ code: 'ENOENT' });
     expect(JSON.parse((await openlines(['list', '--json'])).stdout).profiles).toEqual([]);
   });

@@ -575,6 +575,12 @@ function printProvisioning(report: ProvisioningReport): void {
     `Imported ${report.imported.length} profile(s) from ${report.source}: ${report.imported.join(', ') || 'none'}.`,
   );
   if (report.updated.length) console.log(`Updated ${report.updated.length}: ${report.updated.join(', ')}.`);
+  if (report.secretDropped.length) {
+    console.log(
+      `The portal address or CA certificate of ${report.secretDropped.join(', ')} changed: the saved secret was ` +
+        'removed from the keychain; enter it again (`openlines profiles edit NAME --set-secret`).',
+    );
+  }
   if (report.needsSecret.length) {
     console.log(`Needing a secret on first use: ${report.needsSecret.join(', ')}.`);
   }

@@ -57,5 +57,8 @@ export type ProfileInput = z.infer<typeof profileInputSchema>;
 
 export const provisioningReportSchema = z.object({
   imported: z.array(z.string()),
+  updated: z.array(z.string()),
+  /** Updated profiles whose portal or CA certificate changed: their secret was removed and must be entered again. */
+  secretDropped: z.array(z.string()),
   rejected: z.array(z.object({ index: z.number(), field: z.string(), reason: z.string() })),
 });

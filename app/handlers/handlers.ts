@@ -86,6 +86,8 @@ export function createHandlerTable(services: AppServices, runs: RunsHandlers): H
       if (report.imported.length > 0 || report.updated.length > 0) profilesChanged();
       return {
         imported: report.imported,
+        updated: report.updated,
+        secretDropped: report.secretDropped,
         rejected: report.rejected.map(({ index, field, reason }) => ({ index, field, reason })),
       };
     },

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHANNEL_NAMES, type ChannelName } from '../contract/index.ts';
 import { KeytarKeychain } from '../core/keychain/keychain.ts';
-import { filesContaining } from '../core/profiles/test-support.ts';
+import { filesContaining, keychainAccountOf, keychainAccountsUnder } from '../core/profiles/test-support.ts';
 import { createDemoPortal } from '../demo-portal/demo-portal.ts';
 import type { DemoPortal } from '../demo-portal/types.ts';
 import { type Backend, createBackend } from './backend.ts';
@@ -20,7 +20,6 @@ let home: string;
 let portal: DemoPortal;
 let backend: Backend;
 const events: Array<{ event: string; payload: unknown }> = [];
-const createdIds = new Set<string>();
 
 beforeAll(async () => {
   home = await mkdtemp(path.join(os.tmpdir(), 'openlines-walk-'));
@@ -32,7 +31,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await backend.close();
   await portal.close();
-  for (const id of createdIds) await keychain.delete(id).catch(() => false);
+  for (const account of await keychainAccountsUnder(home)) await keychain.delete(account).catch(() => false);
   await rm(home, { recursive: true, force: true });
 });
 
@@ -130,12 +129,10 @@ describe('the whole contract with a real profile', () => {
       const data = answer.data as Record<string, unknown>;
       if (step.channel === 'profiles.add') {
         state.profileId = String(data.id);
-        createdIds.add(state.profileId);
         expect(data.hasSecret).toBe(true);
       }
       if (step.channel === 'profiles.import') {
         state.importedId = String((data.imported as string[])[0]);
-        createdIds.add(state.importedId);
       }
       if (step.channel === 'chats.list') {
         const chats = data.chats as Array<{ chatId: number; active: boolean }>;
@@ -147,7 +144,7 @@ describe('the whole contract with a real profile', () => {
     }
 
     // The secret is where it belongs…
-    expect(await keychain.get(state.profileId)).toContain(code);
+    expect(await keychain.get(await keychainAccountOf(home, state.profileId))).toContain(code);
     // …and nowhere the renderer can see, nor in the data folder.
     const seen = JSON.stringify({ answers, events });
     expect(events.length).toBeGreaterThan(0);

@@ -24,26 +24,27 @@ describe('the OS keychain', () => {
 
   it('replaces a rotated OAuth token pair at once, keeping the client secret', async () => {
     const id = home.id('oauth');
+    const owner = { id, portal: 'https://oauth.example.com', keychainAccount: home.account(id) };
     const secrets = new ProfileSecrets(keychain);
     const clientSecret = secretCode();
-    await secrets.save(id, {
+    await secrets.save(owner, {
       kind: 'oauth',
       clientSecret,
       tokens: { accessToken: 'old-access', refreshToken: 'old-refresh' },
     });
-    await secrets.tokenRotationHandler(id)({
+    await secrets.tokenRotationHandler(owner)({
       accessToken: 'new-access',
       refreshToken: 'new-refresh',
       expiresAt: 1_900_000_000_000,
     });
 
     // A fresh reader (another process, the next start) sees only the new pair.
-    expect(await new ProfileSecrets(keychain).get(id)).toEqual({
+    expect(await new ProfileSecrets(keychain).get(owner)).toEqual({
       kind: 'oauth',
       clientSecret,
       tokens: { accessToken: 'new-access', refreshToken: 'new-refresh', expiresAt: 1_900_000_000_000 },
     });
-    expect(await keychain.get(id)).not.toContain('old-refresh');
+    expect(await keychain.get(owner.keychainAccount)).not.toContain('old-refresh');
   });
 });
 

@@ -1,6 +1,7 @@
 // The OS keychain (macOS Keychain, Windows Credential Manager, Linux Secret Service) behind one small interface
 // shared by the desktop app, the CLI and the browser host. There is no plaintext fallback: when no keychain answers,
 // every operation throws KeychainUnavailableError and nothing is saved anywhere else.
+import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { redact } from '../bitrix24/redact.ts';
 
@@ -8,10 +9,10 @@ import { redact } from '../bitrix24/redact.ts';
 export const KEYCHAIN_SERVICE = 'openlines-console';
 
 export interface Keychain {
-  /** The stored value, or null when there is none. */
+  /** The stored value, or null when there is none. Throws KeychainUnavailableError when locked or unanswering. */
   get(account: string): Promise<string | null>;
   set(account: string, value: string): Promise<void>;
-  /** True when an entry existed and was deleted. */
+  /** True when an entry existed and was deleted; false only when there was none. Throws when locked. */
   delete(account: string): Promise<boolean>;
 }
 
@@ -99,7 +100,11 @@ export class KeytarKeychain implements Keychain {
   }
 
   get(account: string): Promise<string | null> {
-    return this.attempt('read', (keytar) => keytar.getPassword(this.service, account));
+    return this.attempt('read', async (keytar) => {
+      const value = await keytar.getPassword(this.service, account);
+      if (value === null) await this.confirmUnlocked(keytar);
+      return value;
+    });
   }
 
   set(account: string, value: string): Promise<void> {
@@ -107,7 +112,28 @@ export class KeytarKeychain implements Keychain {
   }
 
   delete(account: string): Promise<boolean> {
-    return this.attempt('delete', (keytar) => keytar.deletePassword(this.service, account));
+    return this.attempt('delete', async (keytar) => {
+      const deleted = await keytar.deletePassword(this.service, account);
+      if (!deleted) await this.confirmUnlocked(keytar);
+      return deleted;
+    });
+  }
+
+  // A locked Secret Service answers every read with "nothing" and every delete with "nothing to delete", exactly as
+  // for a missing entry; only a write is refused. So a "nothing" is believed only once a probe entry can be written
+  // and read back.
+  private async confirmUnlocked(keytar: Keytar): Promise<void> {
+    const marker = randomBytes(8).toString('hex');
+    // One account per probe, so probes running at once cannot read each other's marker.
+    const probe = `.probe-${marker}`;
+    try {
+      await keytar.setPassword(this.service, probe, marker);
+    } catch (error) {
+      throw new Error(`the keychain is locked (${reasonOf(error)})`);
+    }
+    const readBack = await keytar.getPassword(this.service, probe);
+    await keytar.deletePassword(this.service, probe);
+    if (readBack !== marker) throw new Error('the keychain is locked: an entry written now cannot be read back');
   }
 
   private async attempt<T>(operation: KeychainOperation, run: (keytar: Keytar) => Promise<T>): Promise<T> {

@@ -1,10 +1,14 @@
 // What a profile's keychain entry holds, and the only code that reads or writes it.
 //
-// Entry: service `openlines-console`, account = profile id, value = JSON:
-//   webhook: {"v":1,"kind":"webhook","code":"<webhook code>"}
-//   oauth:   {"v":1,"kind":"oauth","clientSecret":"…","accessToken":"…","refreshToken":"…","expiresAt":<ms>}
-// Only the webhook CODE is stored, not the whole URL: host and user id live in the profile, so renaming or
-// re-addressing a profile never leaves a stale URL in the keychain, and the code is the only secret part.
+// Entry: service `openlines-console`, account = the profile's `keychainAccount` (its id plus a random part made when
+// the profile was created, so two data folders, or a profile re-added under an old id, never share an entry),
+// value = JSON bound to the portal and CA certificate it was saved for:
+//   webhook: {"v":2,"kind":"webhook","code":"<webhook code>","portal":"https://host","ca":<sha-256 of the PEM>|null}
+//   oauth:   {"v":2,"kind":"oauth","clientSecret":"…","accessToken":"…","refreshToken":"…","expiresAt":<ms>,…}
+// Only the webhook CODE is stored, not the whole URL: host and user id live in the profile, and the code is the only
+// secret part. Profiles written before keychain accounts existed use the bare profile id and version-1 values
+// (no binding) until ProfileStore moves them (legacySecretAccount).
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { OAuthTokens } from '../bitrix24/types.ts';
 import { type Keychain, systemKeychain } from './keychain.ts';
@@ -22,10 +26,37 @@ export interface OAuthSecret {
 
 export type ProfileSecret = WebhookSecret | OAuthSecret;
 
+/** What ties an entry to one profile of one data folder, and to the portal it may be sent to. */
+export interface SecretOwner {
+  id: string;
+  portal: string;
+  keychainAccount?: string | undefined;
+  caCertificatePem?: string | undefined;
+}
+
+/** The account before keychain accounts existed: the bare profile id, shared by every data folder. */
+export function legacySecretAccount(owner: Pick<SecretOwner, 'id'>): string {
+  return owner.id;
+}
+
+function accountOf(owner: SecretOwner): string {
+  return owner.keychainAccount ?? legacySecretAccount(owner);
+}
+
+function caFingerprint(pem: string | undefined): string | null {
+  return pem === undefined ? null : createHash('sha256').update(pem.trim()).digest('hex');
+}
+
+// Version 1 carried no binding; version 2 always does.
+const bindingFields = {
+  v: z.union([z.literal(1), z.literal(2)]),
+  portal: z.string().optional(),
+  ca: z.string().nullable().optional(),
+};
 const storedSchema = z.discriminatedUnion('kind', [
-  z.object({ v: z.literal(1), kind: z.literal('webhook'), code: z.string().min(1) }),
+  z.object({ ...bindingFields, kind: z.literal('webhook'), code: z.string().min(1) }),
   z.object({
-    v: z.literal(1),
+    ...bindingFields,
     kind: z.literal('oauth'),
     clientSecret: z.string().min(1),
     accessToken: z.string().min(1),
@@ -46,11 +77,12 @@ export class SecretUnreadableError extends Error {
   }
 }
 
-function encode(secret: ProfileSecret): string {
-  if (secret.kind === 'webhook') return JSON.stringify({ v: 1, kind: 'webhook', code: secret.code });
+function encode(owner: SecretOwner, secret: ProfileSecret): string {
+  const bound = { v: 2, portal: owner.portal, ca: caFingerprint(owner.caCertificatePem) };
+  if (secret.kind === 'webhook') return JSON.stringify({ ...bound, kind: 'webhook', code: secret.code });
   const { accessToken, refreshToken, expiresAt } = secret.tokens;
   return JSON.stringify({
-    v: 1,
+    ...bound,
     kind: 'oauth',
     clientSecret: secret.clientSecret,
     accessToken,
@@ -59,12 +91,20 @@ function encode(secret: ProfileSecret): string {
   });
 }
 
-function decode(profileId: string, value: string): ProfileSecret {
+function decode(owner: SecretOwner, value: string): ProfileSecret {
   let parsed: z.output<typeof storedSchema>;
   try {
     parsed = storedSchema.parse(JSON.parse(value));
   } catch {
-    throw new SecretUnreadableError(profileId);
+    throw new SecretUnreadableError(owner.id);
+  }
+  if (parsed.v === 1) {
+    // Unbound entries exist only under the legacy account; anywhere else one was not written by this console.
+    if (owner.keychainAccount !== undefined) throw new SecretUnreadableError(owner.id);
+  } else if (parsed.portal !== owner.portal) {
+    throw new SecretUnreadableError(owner.id, `was saved for another portal (${parsed.portal ?? 'none'})`);
+  } else if ((parsed.ca ?? null) !== caFingerprint(owner.caCertificatePem)) {
+    throw new SecretUnreadableError(owner.id, 'was saved with another CA certificate');
   }
   if (parsed.kind === 'webhook') return { kind: 'webhook', code: parsed.code };
   const tokens: OAuthTokens = { accessToken: parsed.accessToken, refreshToken: parsed.refreshToken };
@@ -72,41 +112,73 @@ function decode(profileId: string, value: string): ProfileSecret {
   return { kind: 'oauth', clientSecret: parsed.clientSecret, tokens };
 }
 
-/** Typed access to portal secrets, one keychain entry per profile. */
+/**
+ * Typed access to portal secrets, one keychain entry per profile. A secret is returned only to the portal and CA
+ * certificate it was saved with: a profile that moved elsewhere reads SecretUnreadableError, never the old secret.
+ */
 export class ProfileSecrets {
   constructor(readonly keychain: Keychain = systemKeychain()) {}
 
-  async get(profileId: string): Promise<ProfileSecret | null> {
-    const value = await this.keychain.get(profileId);
-    return value === null ? null : decode(profileId, value);
+  async get(owner: SecretOwner): Promise<ProfileSecret | null> {
+    const value = await this.keychain.get(accountOf(owner));
+    return value === null ? null : decode(owner, value);
   }
 
-  async has(profileId: string): Promise<boolean> {
-    return (await this.keychain.get(profileId)) !== null;
+  /** True when an entry this profile may use is stored (one saved for another portal does not count). */
+  async has(owner: SecretOwner): Promise<boolean> {
+    try {
+      return (await this.get(owner)) !== null;
+    } catch (error) {
+      if (error instanceof SecretUnreadableError) return false;
+      throw error;
+    }
   }
 
-  async save(profileId: string, secret: ProfileSecret): Promise<void> {
-    await this.keychain.set(profileId, encode(secret));
+  async save(owner: SecretOwner, secret: ProfileSecret): Promise<void> {
+    await this.keychain.set(accountOf(owner), encode(owner, secret));
   }
 
-  async delete(profileId: string): Promise<boolean> {
-    return this.keychain.delete(profileId);
+  async delete(owner: SecretOwner): Promise<boolean> {
+    return this.keychain.delete(accountOf(owner));
+  }
+
+  /**
+   * Copies a legacy entry (bare profile id, no binding) to the profile's own account, bound to its current portal;
+   * deleteLegacy removes the original once the profile names its new account. Returns whether there was a usable one.
+   */
+  async copyLegacy(owner: SecretOwner & { keychainAccount: string }): Promise<boolean> {
+    const value = await this.keychain.get(legacySecretAccount(owner));
+    if (value === null) return false;
+    let secret: ProfileSecret;
+    try {
+      secret = decode({ ...owner, keychainAccount: undefined }, value);
+    } catch (error) {
+      // Nothing usable to move; the profile asks for its secret like a new one.
+      if (error instanceof SecretUnreadableError) return false;
+      throw error;
+    }
+    await this.save(owner, secret);
+    return true;
+  }
+
+  deleteLegacy(owner: Pick<SecretOwner, 'id'>): Promise<boolean> {
+    return this.keychain.delete(legacySecretAccount(owner));
   }
 
   /**
    * Replaces the stored OAuth token pair the moment a refresh succeeds: refresh tokens rotate, so the old pair is
    * useless once the portal has issued a new one.
    */
-  async rotateTokens(profileId: string, tokens: OAuthTokens): Promise<void> {
-    const current = await this.get(profileId);
+  async rotateTokens(owner: SecretOwner, tokens: OAuthTokens): Promise<void> {
+    const current = await this.get(owner);
     if (current?.kind !== 'oauth') {
-      throw new SecretUnreadableError(profileId, current ? 'holds a webhook, not OAuth tokens' : 'is missing');
+      throw new SecretUnreadableError(owner.id, current ? 'holds a webhook, not OAuth tokens' : 'is missing');
     }
-    await this.save(profileId, { ...current, tokens: { ...tokens } });
+    await this.save(owner, { ...current, tokens: { ...tokens } });
   }
 
   /** A ClientOptions.onTokensRotated for this profile. */
-  tokenRotationHandler(profileId: string): (tokens: OAuthTokens) => Promise<void> {
-    return (tokens) => this.rotateTokens(profileId, tokens);
+  tokenRotationHandler(owner: SecretOwner): (tokens: OAuthTokens) => Promise<void> {
+    return (tokens) => this.rotateTokens(owner, tokens);
   }
 }

@@ -94,7 +94,7 @@ describe('checking the connection', () => {
     portal.expireAccessToken();
     expect((await checkProfile(store, id)).status).toBe('ok');
     expect(portal.counters.refreshes).toBe(1);
-    const stored = await store.secrets.get(id);
+    const stored = await store.secrets.get(await store.get(id));
     expect(stored?.kind === 'oauth' && stored.tokens.refreshToken).toBe(portal.oauth.refreshToken);
     expect(portal.oauth.refreshToken).not.toBe(firstRefresh);
   });

@@ -5,7 +5,15 @@ import { DEMO_TLS_CERTIFICATE } from '../../demo-portal/tls/certificate.ts';
 import { ProfileSecrets } from '../keychain/profile-secrets.ts';
 import { ProfileError, ProfileValidationError } from './errors.ts';
 import { ProfileStore } from './profile-store.ts';
-import { filesContaining, keychain, listFiles, secretCode, TestHome, watchConnections } from './test-support.ts';
+import {
+  filesContaining,
+  keychain,
+  keychainAccountOf,
+  listFiles,
+  secretCode,
+  TestHome,
+  watchConnections,
+} from './test-support.ts';
 
 let home: TestHome;
 let store: ProfileStore;
@@ -46,7 +54,7 @@ describe('offline add and edit', () => {
     expect(listed).toEqual([
       { profile: expect.objectContaining({ id, name: 'Branch (VPN)' }), isDefault: true, secret: 'stored' },
     ]);
-    expect(await keychain.get(id)).toContain(code);
+    expect(await keychain.get(await keychainAccountOf(home.root, id))).toContain(code);
     network.stop();
     expect(network.count()).toBe(0);
   });
@@ -89,9 +97,10 @@ describe('offline add and edit', () => {
       { id, name: 'Moving', portal: 'old.example.com', auth: { kind: 'webhook', userId: 1 } },
       { kind: 'webhook', code: secretCode() },
     );
+    const account = await keychainAccountOf(home.root, id);
     const { secretCleared } = await store.edit(id, { portal: 'new.example.com' });
     expect(secretCleared).toBe(true);
-    expect(await keychain.get(id)).toBeNull();
+    expect(await keychain.get(account)).toBeNull();
     expect((await store.list())[0]?.secret).toBe('missing');
   });
 
@@ -244,11 +253,12 @@ describe('removal', () => {
       await mkdir(store.paths.cacheDir(id), { recursive: true });
       await writeFile(path.join(store.paths.cacheDir(id), 'queries.json'), '{}');
     }
+    const goneAccount = await keychainAccountOf(home.root, gone);
     const report = await store.remove(gone);
     expect(report).toMatchObject({ secretRemoved: true, cacheRemoved: true });
-    expect(await keychain.get(gone)).toBeNull();
+    expect(await keychain.get(goneAccount)).toBeNull();
     expect(await readdir(store.paths.cacheRoot)).toEqual([kept]);
-    expect(await keychain.get(kept)).not.toBeNull();
+    expect(await keychain.get(await keychainAccountOf(home.root, kept))).not.toBeNull();
     await expect(store.get(gone)).rejects.toBeInstanceOf(ProfileError);
   });
 });
@@ -270,7 +280,7 @@ describe('secrets stay out of the data folder', () => {
     for (const secret of [code, clientSecret, accessToken, refreshToken]) {
       expect(await filesContaining(home.root, secret)).toEqual([]);
     }
-    expect(await keychain.get(hook)).toContain(code);
-    expect(await keychain.get(oauth)).toContain(refreshToken);
+    expect(await keychain.get(await keychainAccountOf(home.root, hook))).toContain(code);
+    expect(await keychain.get(await keychainAccountOf(home.root, oauth))).toContain(refreshToken);
   });
 });

@@ -21,6 +21,7 @@ import {
   type DefaultFilters,
   emptyProfilesFile,
   fieldProblems,
+  newKeychainAccount,
   PROFILES_SCHEMA_VERSION,
   type Profile,
   type ProfilePlan,
@@ -104,6 +105,7 @@ export class ProfileStore {
   readonly secrets: ProfileSecrets;
   private readonly now: () => Date;
   private notices: StoreNotice[] = [];
+  private legacyAdopted = false;
   // Serialises this process's read-modify-write cycles (the desktop app may handle several IPC calls at once).
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -133,7 +135,7 @@ export class ProfileStore {
       let secret: SecretState = 'unknown';
       if (keychainAnswers) {
         try {
-          secret = (await this.secrets.has(profile.id)) ? 'stored' : 'missing';
+          secret = (await this.secrets.has(profile)) ? 'stored' : 'missing';
         } catch (error) {
           if (!(error instanceof KeychainUnavailableError)) throw error;
           keychainAnswers = false;
@@ -166,10 +168,13 @@ export class ProfileStore {
     return this.exclusive(async () => {
       const file = await this.read();
       const taken = new Set(file.profiles.map((p) => p.id));
+      const id = draft.id ?? uniqueId(draft.name, taken);
       const candidate = {
         ...draft,
-        id: draft.id ?? uniqueId(draft.name, taken),
+        id,
         defaultFilters: { lineIds: [], statuses: [], operatorIds: [], ...draft.defaultFilters },
+        // A fresh account: an entry left behind by an earlier profile of this id is never inherited.
+        keychainAccount: newKeychainAccount(id),
       };
       const profile = parseProfile(candidate);
       if (taken.has(profile.id)) {
@@ -178,9 +183,7 @@ export class ProfileStore {
       assertNameFree(file, profile.name, null);
       if (secret) {
         assertSecretFits(profile, secret);
-        await this.secrets.save(profile.id, secret);
-      } else {
-        await this.forgetStaleSecret(profile.id);
+        await this.secrets.save(profile, secret);
       }
       const next: ProfilesFile = {
         ...file,
@@ -190,7 +193,7 @@ export class ProfileStore {
       try {
         await this.write(next);
       } catch (error) {
-        if (secret) await this.secrets.delete(profile.id).catch(() => false);
+        if (secret) await this.secrets.delete(profile).catch(() => false);
         throw error;
       }
       return profile;
@@ -215,7 +218,10 @@ export class ProfileStore {
     );
   }
 
-  /** Changes a profile, offline. A new address or auth kind removes the old secret: it belonged to the old portal. */
+  /**
+   * Changes a profile, offline. A new address, auth kind or CA certificate removes the old secret: it belonged to the
+   * old portal (and the keychain would refuse it to the new one anyway).
+   */
   edit(nameOrId: string, patch: ProfilePatch): Promise<EditReport> {
     return this.exclusive(async () => {
       const file = await this.read();
@@ -230,7 +236,7 @@ export class ProfileStore {
       else if (caCertificatePem !== undefined) merged.caCertificatePem = caCertificatePem;
       const profile = parseProfile(merged);
       assertNameFree(file, profile.name, profile.id);
-      const secretCleared = addressChanged(current, profile) && (await this.secrets.delete(profile.id));
+      const secretCleared = secretBindingChanged(current, profile) && (await this.secrets.delete(current));
       await this.write({ ...file, profiles: file.profiles.map((p) => (p.id === profile.id ? profile : p)) });
       return { profile, secretCleared };
     });
@@ -253,7 +259,7 @@ export class ProfileStore {
   async setSecret(nameOrId: string, secret: ProfileSecret): Promise<Profile> {
     const profile = await this.get(nameOrId);
     assertSecretFits(profile, secret);
-    await this.secrets.save(profile.id, secret);
+    await this.secrets.save(profile, secret);
     return profile;
   }
 
@@ -273,7 +279,7 @@ export class ProfileStore {
       const profile = mustFind(file, nameOrId);
       let secretRemoved: RemovalReport['secretRemoved'];
       try {
-        secretRemoved = await this.secrets.delete(profile.id);
+        secretRemoved = await this.secrets.delete(profile);
       } catch (error) {
         if (!(error instanceof KeychainUnavailableError) || !options.force) throw error;
         secretRemoved = 'unavailable';
@@ -322,7 +328,8 @@ export class ProfileStore {
   async exportProfiles(target: string, nameOrIds?: readonly string[]): Promise<ExportReport> {
     const file = await this.load();
     const chosen = nameOrIds?.length ? nameOrIds.map((n) => mustFind(file, n)) : file.profiles;
-    const profiles = chosen.map(({ provisionedAt: _when, ...profile }) => profile);
+    // The keychain account stays with this data folder: an import elsewhere makes its own.
+    const profiles = chosen.map(({ provisionedAt: _when, keychainAccount: _account, ...profile }) => profile);
     const body = { format: EXPORT_FORMAT, schemaVersion: PROFILES_SCHEMA_VERSION, profiles };
     await atomicWriteFile(target, `${JSON.stringify(body, null, 2)}\n`, { mode: 0o644 });
     return { file: target, profiles: profiles.map((p) => p.id) };
@@ -342,17 +349,25 @@ export class ProfileStore {
       updated: [],
       rejected: outcome.rejected,
       needsSecret: [],
+      secretDropped: [],
     };
-    for (const profile of outcome.added) report.imported.push(profile.id);
-    for (const profile of outcome.updated) report.updated.push(profile.id);
-    // A fresh profile needs its secret, unless a stale keychain entry exists: then clear it so the portal IT named
-    // never receives a secret typed for something else.
+    // A fresh profile has a fresh keychain account, so it always asks for its secret.
     for (const profile of outcome.added) {
-      await this.forgetStaleSecret(profile.id);
+      report.imported.push(profile.id);
       report.needsSecret.push(profile.id);
     }
     for (const profile of outcome.updated) {
-      if ((await this.secretState(profile.id)) !== 'stored') report.needsSecret.push(profile.id);
+      report.updated.push(profile.id);
+      const current = mustFind(file, profile.id);
+      if (secretBindingChanged(current, profile)) {
+        // The secret was typed for the old portal or certificate; the keychain would refuse it to the new one even
+        // if this delete cannot happen now.
+        await this.secrets.delete(current).catch((error: unknown) => {
+          if (!(error instanceof KeychainUnavailableError)) throw error;
+        });
+        report.secretDropped.push(profile.id);
+        report.needsSecret.push(profile.id);
+      } else if ((await this.secretState(profile)) !== 'stored') report.needsSecret.push(profile.id);
     }
     const updatedById = new Map(outcome.updated.map((p) => [p.id, p]));
     const profiles = [...file.profiles.map((p) => updatedById.get(p.id) ?? p), ...outcome.added];
@@ -374,21 +389,12 @@ export class ProfileStore {
     return { next, report };
   }
 
-  async secretState(profileId: string): Promise<SecretState> {
+  async secretState(profile: Profile): Promise<SecretState> {
     try {
-      return (await this.secrets.has(profileId)) ? 'stored' : 'missing';
+      return (await this.secrets.has(profile)) ? 'stored' : 'missing';
     } catch (error) {
       if (error instanceof KeychainUnavailableError) return 'unknown';
       throw error;
-    }
-  }
-
-  // A new profile may reuse the id of one removed while the keychain was away; its old secret must not carry over.
-  private async forgetStaleSecret(profileId: string): Promise<void> {
-    try {
-      await this.secrets.delete(profileId);
-    } catch (error) {
-      if (!(error instanceof KeychainUnavailableError)) throw error;
     }
   }
 
@@ -455,7 +461,33 @@ export class ProfileStore {
         message: `Profiles were upgraded from schema version ${version}; the old file was kept as ${backup}.`,
       });
     }
-    return parsed.data;
+    return this.adoptLegacySecrets(parsed.data);
+  }
+
+  // Profiles written before keychain accounts existed read their secret under the bare id, which every data folder
+  // shares. Once per process each gets its own account: the entry is copied there (bound to the profile's portal),
+  // the file names the account, and only then is the old entry deleted, so a crash in between loses nothing.
+  private async adoptLegacySecrets(file: ProfilesFile): Promise<ProfilesFile> {
+    if (this.legacyAdopted || file.profiles.every((p) => p.keychainAccount)) return file;
+    this.legacyAdopted = true;
+    const adopted: Profile[] = [];
+    try {
+      for (const profile of file.profiles) {
+        if (profile.keychainAccount) continue;
+        const withAccount = { ...profile, keychainAccount: newKeychainAccount(profile.id) };
+        await this.secrets.copyLegacy(withAccount);
+        adopted.push(withAccount);
+      }
+    } catch (error) {
+      // No keychain now: the rest keep the legacy account until a process finds one.
+      if (!(error instanceof KeychainUnavailableError)) throw error;
+    }
+    if (!adopted.length) return file;
+    const byId = new Map(adopted.map((p) => [p.id, p]));
+    const next = { ...file, profiles: file.profiles.map((p) => byId.get(p.id) ?? p) };
+    await this.write(next);
+    for (const profile of adopted) await this.secrets.deleteLegacy(profile).catch(() => false);
+    return next;
   }
 
   private async setAside(reason: string): Promise<ProfilesFile> {
@@ -503,6 +535,7 @@ export class ProfileStore {
         updated: [],
         rejected: [{ index: -1, field: '(file)', reason: error.message }],
         needsSecret: [],
+        secretDropped: [],
       };
       next = {
         ...emptyProfilesFile(),
@@ -577,7 +610,9 @@ export function webhookSecretFor(profile: Profile, webhookUrlOrCode: string): Pr
   return { kind: 'webhook', code: parts.value.code };
 }
 
-function addressChanged(before: Profile, after: Profile): boolean {
+// Whether a stored secret stops belonging to the profile: another portal, user, credentials kind or CA certificate.
+function secretBindingChanged(before: Profile, after: Profile): boolean {
+  if (before.caCertificatePem !== after.caCertificatePem) return true;
   if (before.portal !== after.portal || before.auth.kind !== after.auth.kind) return true;
   if (before.auth.kind === 'webhook' && after.auth.kind === 'webhook') return before.auth.userId !== after.auth.userId;
   if (before.auth.kind === 'oauth' && after.auth.kind === 'oauth') {

@@ -2,7 +2,7 @@
 // is checked on its own: good ones are imported, every bad one is explained by index, field and reason.
 import { z } from 'zod';
 import { ProfileError } from './errors.ts';
-import { fieldProblems, type Profile, provisioningEntrySchema, uniqueId } from './schema.ts';
+import { fieldProblems, newKeychainAccount, type Profile, provisioningEntrySchema, uniqueId } from './schema.ts';
 
 export interface RejectedEntry {
   /** 0-based position in the file's list; -1 for the file as a whole. */
@@ -17,8 +17,13 @@ export interface ProvisioningReport {
   source: string;
   /** Ids of profiles added. */
   imported: string[];
-  /** Ids of existing profiles (same id or name, same portal) whose settings were refreshed. */
+  /** Ids of existing profiles (same id or name) whose settings were refreshed. */
   updated: string[];
+  /**
+   * Updated profiles whose portal address, credentials kind or CA certificate changed: their stored secret was
+   * dropped (it belonged to the old portal) and they ask for it again.
+   */
+  secretDropped: string[];
   /** One row per problem; an entry with two problems has two rows. */
   rejected: RejectedEntry[];
   /** Profiles that ask for their secret on first use. */
@@ -134,15 +139,12 @@ export function importEntries(existing: readonly Profile[], entries: readonly un
       reject('name', `is used by entry ${earlierName} too`);
       return;
     }
-    const profile: Profile = { ...fields, id, provisionedAt: at };
     const current = existing.find((p) => p.id === id);
+    // An existing profile keeps its keychain account (a legacy one keeps none until the store moves its entry).
+    const keychainAccount = current ? current.keychainAccount : newKeychainAccount(id);
+    const profile: Profile = { ...fields, id, provisionedAt: at, ...(keychainAccount ? { keychainAccount } : {}) };
     if (byName && byName.id !== id) {
       reject('name', `is already used by profile "${byName.id}"`);
-      return;
-    }
-    if (current && !samePortal(current, profile)) {
-      // Moving an existing profile to another portal would hand it a secret typed for the old one.
-      reject('portal', `differs from the existing profile "${id}"; remove that profile first to re-provision it`);
       return;
     }
     claimedIds.set(id, index);
@@ -152,8 +154,4 @@ export function importEntries(existing: readonly Profile[], entries: readonly un
     if (isDefault) defaultId = id;
   });
   return { added, updated, rejected, defaultId };
-}
-
-function samePortal(a: Profile, b: Profile): boolean {
-  return a.portal === b.portal && JSON.stringify(a.auth) === JSON.stringify(b.auth);
 }

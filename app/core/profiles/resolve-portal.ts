@@ -35,7 +35,7 @@ export function enginePlan(plan: Profile['plan']): Plan | undefined {
 
 /**
  * ClientOptions from a profile and its keychain secret. For OAuth, rotated tokens go straight back to the keychain
- * through `onTokensRotated` (pass `store.secrets.tokenRotationHandler(profile.id)`).
+ * through `onTokensRotated` (pass `store.secrets.tokenRotationHandler(profile)`).
  */
 export function clientOptionsFor(
   profile: Profile,
@@ -86,9 +86,9 @@ function requireKind<K extends ProfileSecret['kind']>(
 
 /** A profile with its keychain secret turned into ClientOptions; SecretMissingError when it has none yet. */
 export async function clientOptionsForProfile(store: ProfileStore, profile: Profile): Promise<ClientOptions> {
-  const secret = await store.secrets.get(profile.id);
+  const secret = await store.secrets.get(profile);
   if (!secret) throw new SecretMissingError(profile.id, profile.name);
-  return clientOptionsFor(profile, secret, store.secrets.tokenRotationHandler(profile.id));
+  return clientOptionsFor(profile, secret, store.secrets.tokenRotationHandler(profile));
 }
 
 /** Resolves the portal to use, in the documented order; reads the keychain but never the network. */

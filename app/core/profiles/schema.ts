@@ -1,6 +1,6 @@
 // The shape of a portal profile and of profiles.json. A profile never holds a secret: the schemas are strict, so a
 // secret-shaped field is an error, not something carried along.
-import { X509Certificate } from 'node:crypto';
+import { randomBytes, X509Certificate } from 'node:crypto';
 import { z } from 'zod';
 import { parsePortalAddress, parseServiceUrl } from './address.ts';
 
@@ -116,6 +116,15 @@ export const profileSchema = z.strictObject({
   defaultFilters: defaultFiltersSchema.default({ lineIds: [], statuses: [], operatorIds: [] }),
   /** ISO time the profile came from a provisioning file, if it did. */
   provisionedAt: z.iso.datetime().optional(),
+  /**
+   * The keychain account of the profile's secret: its id plus a random part made when the profile was created, so
+   * no other data folder and no later profile of the same id can read it. Absent only in files written before it
+   * existed, until the store moves the old entry (keyed by the bare id) here.
+   */
+  keychainAccount: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]{0,63}\.[0-9a-f]{16}$/, 'must be the profile id, a dot and 16 hex digits')
+    .optional(),
 });
 
 export type Profile = z.output<typeof profileSchema>;
@@ -125,7 +134,7 @@ export type DefaultFilters = Profile['defaultFilters'];
 export type SessionStatus = z.output<typeof sessionStatusSchema>;
 
 /** What a provisioning entry may carry: a profile whose id is optional (derived from the name). */
-export const provisioningEntrySchema = profileSchema.omit({ provisionedAt: true }).extend({
+export const provisioningEntrySchema = profileSchema.omit({ provisionedAt: true, keychainAccount: true }).extend({
   id: profileIdSchema.optional(),
 });
 export type ProvisioningEntry = z.output<typeof provisioningEntrySchema>;
@@ -186,6 +195,11 @@ export function fieldProblems(error: z.ZodError): FieldProblem[] {
     }
     return { field, reason: issue.message };
   });
+}
+
+/** A keychain account no other profile, data folder or earlier profile of the same id has used. */
+export function newKeychainAccount(profileId: string): string {
+  return `${profileId}.${randomBytes(8).toString('hex')}`;
 }
 
 /** Turns a display name into an id: `Main office (EU)` → `main-office-eu`. */

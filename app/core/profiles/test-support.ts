@@ -6,6 +6,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { KeytarKeychain } from '../keychain/keychain.ts';
+import { newKeychainAccount } from './schema.ts';
 
 export const keychain = new KeytarKeychain({ timeoutMs: 15_000 });
 
@@ -25,6 +26,13 @@ export class TestHome {
     return id;
   }
 
+  /** A keychain account for profile `id`, as the store would make one; deleted in cleanup(). */
+  account(id: string): string {
+    const account = newKeychainAccount(id);
+    this.ids.add(account);
+    return account;
+  }
+
   /** Registers an id derived elsewhere (e.g. from a name) for keychain clean-up. */
   track(id: string): string {
     this.ids.add(id);
@@ -32,9 +40,34 @@ export class TestHome {
   }
 
   async cleanup(): Promise<void> {
-    for (const id of this.ids) await keychain.delete(id).catch(() => false);
+    const accounts = new Set([...this.ids, ...(await keychainAccountsUnder(this.root))]);
+    for (const account of accounts) await keychain.delete(account).catch(() => false);
     await rm(this.root, { recursive: true, force: true });
   }
+}
+
+/** The keychain account of every profile in every profiles.json under `folder` (tests nest data folders). */
+export async function keychainAccountsUnder(folder: string): Promise<string[]> {
+  const accounts: string[] = [];
+  const entries = await readdir(folder, { recursive: true, withFileTypes: true }).catch(() => []);
+  for (const entry of entries) {
+    if (!entry.isFile() || entry.name !== 'profiles.json') continue;
+    try {
+      const file = JSON.parse(await readFile(path.join(entry.parentPath, entry.name), 'utf8'));
+      for (const profile of file.profiles ?? []) if (profile.keychainAccount) accounts.push(profile.keychainAccount);
+    } catch {
+      // A test's deliberately damaged file names no account.
+    }
+  }
+  return accounts;
+}
+
+/** The keychain account the profile `id` in data folder `home` uses. */
+export async function keychainAccountOf(home: string, id: string): Promise<string> {
+  const file = JSON.parse(await readFile(path.join(home, 'profiles.json'), 'utf8'));
+  const account = file.profiles.find((profile: { id: string }) => profile.id === id)?.keychainAccount;
+  if (!account) throw new Error(`profile ${id} in ${home} has no keychain account`);
+  return account;
 }
 
 /** A webhook code that cannot collide with anything else on disk. */

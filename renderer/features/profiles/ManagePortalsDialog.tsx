@@ -320,7 +320,14 @@ function ImportPortals() {
             {report.imported.length > 0
               ? `Imported ${report.imported.length} portal(s): ${report.imported.join(', ')}.`
               : 'No portal was imported.'}
+            {report.updated.length > 0 ? ` Updated ${report.updated.length}: ${report.updated.join(', ')}.` : ''}
           </p>
+          {report.secretDropped.length > 0 ? (
+            <p>
+              The portal address or CA certificate of {report.secretDropped.join(', ')} changed, so the saved secret was
+              removed: enter it again before connecting.
+            </p>
+          ) : null}
           {report.rejected.length > 0 ? (
             <>
               <p>
