@@ -7,9 +7,10 @@ export function useStartSession(profileId: string) {
   return useMutation({
     mutationKey: ['sessions', profileId, 'start'],
     mutationFn: (chatId: number) => getApi().call('sessions.start', { profileId, chatId }),
-    // Success or failure, the chat's state on the portal may have changed: refresh its list and detail.
-    onSettled: async () => {
-      await queryClient.invalidateQueries({ queryKey: chatKeys.all(profileId) });
+    // Success or failure, the chat's state on the portal may have changed: refresh its list and detail. Not awaited:
+    // the user's answer must not wait for a list refresh that may queue behind the portal's rate limit.
+    onSettled: () => {
+      void queryClient.invalidateQueries({ queryKey: chatKeys.all(profileId) });
     },
   });
 }
