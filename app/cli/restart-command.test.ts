@@ -338,6 +338,32 @@ describe('openlines restart', () => {
   });
 });
 
+describe('openlines runs', () => {
+  it('lists a run whose journal is damaged in a middle line, with its id and what to do, and exits 3', async () => {
+    const demo = await startPortal();
+    const file = await chatsFile('few.txt', accessible(demo, false).slice(0, 3).join('\n'));
+    expect((await cli(['restart', '--chats', file, '--mode', 'start', '--yes', '--json'])).code).toBe(0);
+    const [runId] = (await readdir(path.join(home, 'runs'))).filter((name) => !name.includes('.'));
+    const journal = path.join(home, 'runs', runId!, 'journal.jsonl');
+    const lines = (await readFile(journal, 'utf8')).split('\n');
+    lines[1] = '{"t":"sent", damaged by hand';
+    await writeFile(journal, lines.join('\n'));
+
+    const listed = await cli(['runs']);
+    expect(listed.code).toBe(3);
+    expect(listed.stdout).not.toMatch(/No bulk runs yet/);
+    expect(listed.stderr).toContain(`run ${runId} cannot be shown or resumed`);
+    expect(listed.stderr).toMatch(/damaged at line 2/);
+    expect(listed.stderr).toMatch(/check its chats on the portal/);
+    const json = await cli(['runs', '--json']);
+    expect(json.code).toBe(3);
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      runs: [],
+      damaged: [{ runId, problem: expect.stringMatching(/line 2/) }],
+    });
+  });
+});
+
 /** Waits until a run's journal shows writes sent, and returns its folder. */
 async function waitForSentWrites(timeoutMs = 30_000): Promise<string> {
   const runsDir = path.join(home, 'runs');

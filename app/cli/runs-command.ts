@@ -1,7 +1,7 @@
 // `openlines runs [--json]`: every bulk run in the data folder, newest first, with what is left to resume.
 import { parseArgs } from 'node:util';
 import type { RunProgress } from '../contract/runs.ts';
-import { listRuns } from '../core/bulk/index.ts';
+import { type DamagedRun, listRuns } from '../core/bulk/index.ts';
 import { isUnfinished } from '../core/bulk/run-state.ts';
 import { dataPaths } from '../core/data-folder.ts';
 import { EXIT, UsageError } from './command.ts';
@@ -10,7 +10,9 @@ import { note, printJson } from './restart-command.ts';
 const USAGE = `Usage: openlines runs [--json]
 
 Lists the bulk runs in the data folder (OPENLINES_HOME), newest first. Unfinished ones can be continued with
-"openlines resume RUN_ID". With --json, prints one object: {"runs": [...]}.`;
+"openlines resume RUN_ID". With --json, prints one object: {"runs": [...], "damaged": [...]}.
+
+Exit codes: 0 every run could be read; 3 a run's journal is damaged (it is listed, and its folder left untouched).`;
 
 function row(run: RunProgress): string[] {
   const { counts } = run;
@@ -44,14 +46,23 @@ export async function run(argv: string[]): Promise<number> {
     console.log(USAGE);
     return EXIT.ok;
   }
-  const runs = await listRuns(dataPaths().runsDir, (line) => note(`openlines: ${line}`));
+  const damaged: DamagedRun[] = [];
+  const runs = await listRuns(dataPaths().runsDir, (run) => damaged.push(run));
+  // A damaged journal hides a run that may have touched chats: never let it pass as "nothing here".
+  const code = damaged.length > 0 ? EXIT.config : EXIT.ok;
   if (values.json) {
-    printJson({ runs });
-    return EXIT.ok;
+    printJson({ runs, damaged });
+    return code;
+  }
+  for (const run of damaged) {
+    note(
+      `openlines: run ${run.runId} cannot be shown or resumed: ${run.problem} Its folder ${run.dir} was left ` +
+        'untouched: check its chats on the portal, and move the folder out of the runs folder once done with it.',
+    );
   }
   if (runs.length === 0) {
-    console.log('No bulk runs yet.');
-    return EXIT.ok;
+    console.log(damaged.length > 0 ? 'No readable bulk runs.' : 'No bulk runs yet.');
+    return code;
   }
   const header = ['RUN', 'STATUS', 'MODE', 'CHATS', 'STARTED', 'ACTIVE', 'FAILED', 'LEFT', 'CREATED (UTC)', 'PROFILE'];
   const rows = [header, ...runs.map(row)];
@@ -67,5 +78,5 @@ export async function run(argv: string[]): Promise<number> {
   if (unfinished.length > 0) {
     console.log(`\n${unfinished.length} unfinished: continue with "openlines resume ${unfinished[0]?.runId}".`);
   }
-  return EXIT.ok;
+  return code;
 }

@@ -121,7 +121,8 @@ async function renameWithRetry(from: string, to: string): Promise<void> {
   }
 }
 
-async function fsyncFolder(folder: string): Promise<void> {
+/** Makes a folder's entries (files created, renamed or removed in it) durable. */
+export async function fsyncFolder(folder: string): Promise<void> {
   // Windows cannot open a directory for fsync; NTFS journals the rename itself.
   if (process.platform === 'win32') return;
   const handle = await open(folder, fsConstants.O_RDONLY);

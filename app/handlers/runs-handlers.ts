@@ -221,7 +221,7 @@ export function createRunsHandlers(context: HandlerContext): RunsHandlers {
 
     'runs.list': ({ profileId }) =>
       mapped(async () => {
-        const runs = await listRuns(runsDir, (line) => context.log(line));
+        const runs = await listRuns(runsDir, (damaged) => context.log(damaged.problem));
         // A run made by the CLI with OPENLINES_WEBHOOK_URL has no profile: it belongs to the console's env mode.
         return profileId === undefined
           ? runs

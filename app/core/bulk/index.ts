@@ -7,6 +7,7 @@ import { callsFor, costOf, type Estimate, estimate, type SessionCheck } from './
 import {
   type AuditEntry,
   chatResults,
+  type DamagedRun,
   isUnfinished,
   loadRun,
   loadRuns,
@@ -45,7 +46,7 @@ export {
 } from './chat-ids.ts';
 export { DEFAULT_COSTS, type Estimate, estimate, METHODS, type SessionCheck } from './estimate.ts';
 export { JournalError, type RunReason } from './journal.ts';
-export { type AuditEntry, RunBusyError, RunNotFoundError, readAudit } from './run-store.ts';
+export { type AuditEntry, type DamagedRun, RunBusyError, RunNotFoundError, readAudit } from './run-store.ts';
 
 export interface PreviewInput {
   chatIds: readonly number[];
@@ -129,14 +130,17 @@ export function checkRunSize(parsed: Pick<ParsedChatIds, 'chatIds'>): string | n
 }
 
 /** Every run in the data folder, newest first; runs live in this process show their live progress. */
-export async function listRuns(runsDir: string, log?: (line: string) => void): Promise<RunProgress[]> {
-  const stored = await loadRuns(runsDir, log);
+export async function listRuns(runsDir: string, onDamaged?: (run: DamagedRun) => void): Promise<RunProgress[]> {
+  const stored = await loadRuns(runsDir, onDamaged);
   return stored.map((run) => liveRun(run.dir)?.progress() ?? progressOf(run.state, run.status));
 }
 
 /** Runs that neither finished nor were cancelled (stopped, interrupted, or killed): offered for resume. */
-export async function listUnfinishedRuns(runsDir: string, log?: (line: string) => void): Promise<RunProgress[]> {
-  const runs = await listRuns(runsDir, log);
+export async function listUnfinishedRuns(
+  runsDir: string,
+  onDamaged?: (run: DamagedRun) => void,
+): Promise<RunProgress[]> {
+  const runs = await listRuns(runsDir, onDamaged);
   const live = new Set(liveRuns().map((run) => run.runId));
   return runs.filter((run) => isUnfinished(run.status) && !live.has(run.runId));
 }

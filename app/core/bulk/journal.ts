@@ -5,6 +5,7 @@ import { type FileHandle, open, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { ChatState, RunMode, RunStatus } from '../../contract/runs.ts';
 import { redact } from '../bitrix24/redact.ts';
+import { fsyncFolder } from '../data-folder.ts';
 import type { InvalidLine } from './chat-ids.ts';
 
 export const JOURNAL_FILE = 'journal.jsonl';
@@ -211,6 +212,8 @@ export class JournalWriter {
     );
     const writer = new JournalWriter(handle, file);
     await writer.append([header]);
+    // The header is on disk; so must be the file's entry in the run folder.
+    await fsyncFolder(runDir);
     return writer;
   }
 

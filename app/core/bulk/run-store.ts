@@ -6,7 +6,7 @@ import { mkdir, open, readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { RunChatResult, RunCounts, RunMode, RunProgress, RunStatus } from '../../contract/runs.ts';
 import { redact } from '../bitrix24/redact.ts';
-import { atomicWriteFile, ensureFolder } from '../data-folder.ts';
+import { atomicWriteFile, ensureFolder, fsyncFolder } from '../data-folder.ts';
 import type { SessionCheck } from './estimate.ts';
 import { JournalError, type RunReason, readJournal } from './journal.ts';
 import { isUnfinished, RunState } from './run-state.ts';
@@ -50,6 +50,8 @@ export async function createRunDir(runsDir: string, runId: string): Promise<stri
   await ensureFolder(runsDir);
   const dir = runDirOf(runsDir, runId);
   await mkdir(dir, { mode: 0o700 });
+  // The folder's entry in runs/ must survive a power cut too, or a run the console said was started is gone.
+  await fsyncFolder(runsDir);
   return dir;
 }
 
@@ -143,8 +145,15 @@ export async function runIds(runsDir: string): Promise<string[]> {
   return entries.filter((name) => RUN_ID.test(name)).sort((a, b) => (a < b ? 1 : -1));
 }
 
-/** Every readable run, newest first; a damaged journal is skipped rather than hiding the others. */
-export async function loadRuns(runsDir: string, log?: (line: string) => void): Promise<StoredRun[]> {
+/** A run folder whose journal cannot be read: it is neither shown as a run nor resumable, and is left untouched. */
+export interface DamagedRun {
+  runId: string;
+  dir: string;
+  problem: string;
+}
+
+/** Every readable run, newest first; a damaged journal is reported to `onDamaged` rather than hiding the others. */
+export async function loadRuns(runsDir: string, onDamaged?: (run: DamagedRun) => void): Promise<StoredRun[]> {
   const runs: StoredRun[] = [];
   for (const runId of await runIds(runsDir)) {
     try {
@@ -152,7 +161,7 @@ export async function loadRuns(runsDir: string, log?: (line: string) => void): P
     } catch (error) {
       if (error instanceof RunNotFoundError) continue;
       if (error instanceof JournalError) {
-        log?.(error.message);
+        onDamaged?.({ runId, dir: runDirOf(runsDir, runId), problem: error.message });
         continue;
       }
       throw error;
