@@ -1,11 +1,14 @@
 // What the user sees when the network or the server misbehaves: an offline portal fails at once, a moved portal
 // says where it went, and a request whose fate is unknown is never repeated behind the user's back.
+
+import type { LookupAddress } from 'node:dns';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, LookupFunction } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDemoPortal } from '../../demo-portal/demo-portal.ts';
 import { createBitrix24Client } from './client.ts';
 import { Bitrix24Error } from './errors.ts';
+import { HttpTransport } from './http-transport.ts';
 import { answer, STUB_CODE, type StubPortal, startStubPortal } from './testing/stub-portal.ts';
 
 const cleanup: Array<() => Promise<void>> = [];
@@ -133,5 +136,40 @@ describe('requests on the wire', () => {
       path: `/rest/1/${STUB_CODE}/imopenlines.dialog.get`,
       body: { CHAT_ID: 42, OPTIONS: { A: 'Y' } },
     });
+  });
+});
+
+describe('plain http', () => {
+  // The system resolver stands in: `*.localhost` names can resolve through DNS to anywhere.
+  const resolver =
+    (address: string, family: number): LookupFunction =>
+    (_hostname, options, callback) => {
+      if (options.all) (callback as (error: null, all: LookupAddress[]) => void)(null, [{ address, family }]);
+      else callback(null, address, family);
+    };
+
+  it('connects to a localhost name only when it resolves to this computer, checked when connecting', async () => {
+    const server = http.createServer((_req, res) => res.end('{"result":true}'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    cleanup.push(() => new Promise((resolve) => server.close(() => resolve())));
+    const port = (server.address() as AddressInfo).port;
+    const request = (transport: HttpTransport) =>
+      transport.request({
+        url: new URL(`http://portal.localhost:${port}/rest/1/code/profile`),
+        method: 'GET',
+        timeoutMs: 5_000,
+      });
+
+    const local = new HttpTransport({ secrets: () => [], lookup: resolver('127.0.0.1', 4) });
+    cleanup.push(async () => local.close());
+    expect((await request(local)).body).toBe('{"result":true}');
+
+    const elsewhere = new HttpTransport({ secrets: () => [], lookup: resolver('192.0.2.10', 4) });
+    cleanup.push(async () => elsewhere.close());
+    const error = await failure(request(elsewhere));
+    expect(error.code).toBe('INSECURE_PORTAL_ADDRESS');
+    expect(error.message).toMatch(
+      /portal\.localhost:\d+: portal\.localhost resolves to 192\.0\.2\.10, not to this computer/,
+    );
   });
 });

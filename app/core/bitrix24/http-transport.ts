@@ -1,10 +1,13 @@
 // One keep-alive connection pool per portal over node:http/https. Redirects are never followed (a POST would
 // lose its body and the secret would go to another host); network failures are sorted by whether the request
 // could have run on the portal.
+import dns from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
+import type { LookupFunction } from 'node:net';
 import tls from 'node:tls';
 import { Bitrix24Error, CLIENT_CODES } from './errors.ts';
+import { isLoopbackHost } from './portal-address.ts';
 import { redact } from './redact.ts';
 
 export interface HttpRequest {
@@ -73,6 +76,37 @@ export interface HttpTransportOptions {
   /** Values masked in any text this transport produces. */
   secrets: () => readonly string[];
   maxSockets?: number;
+  /** Name resolution (dns.lookup unless a test stands in for the system resolver). */
+  lookup?: LookupFunction;
+}
+
+/** Raised by the plain-http resolver when a name that looked local resolves to another computer. */
+const NOT_LOOPBACK = 'ERR_OPENLINES_NOT_LOOPBACK';
+
+/**
+ * Resolves like `lookup`, but only to this computer. Plain http is allowed for `localhost` names, yet the system
+ * may resolve such a name through DNS to anywhere; the address actually connected to is what must be local.
+ */
+export function loopbackOnly(lookup: LookupFunction): LookupFunction {
+  return (hostname, options, callback) => {
+    lookup(hostname, { ...options, all: true }, (error, addresses) => {
+      if (error) {
+        callback(error, '', 0);
+        return;
+      }
+      const found = Array.isArray(addresses) ? addresses : [{ address: String(addresses), family: 0 }];
+      const outside = found.find((entry) => !isLoopbackHost(entry.address));
+      const first = found[0];
+      if (outside || !first) {
+        const problem = new Error(`${hostname} resolves to ${outside?.address ?? 'nothing'}, not to this computer`);
+        callback(Object.assign(problem, { code: NOT_LOOPBACK }), '', 0);
+      } else if (options.all) {
+        (callback as unknown as (error: null, all: dns.LookupAddress[]) => void)(null, found);
+      } else {
+        callback(null, first.address, first.family);
+      }
+    });
+  };
 }
 
 export class HttpTransport {
@@ -86,7 +120,9 @@ export class HttpTransport {
     // an idle socket the server already closed is reused and the request dies as an ambiguous reset.
     const timeout = IDLE_SOCKET_MS;
     this.httpsAgent = new https.Agent({ keepAlive: true, maxSockets, timeout, ...(ca ? { ca } : {}) });
-    this.httpAgent = new http.Agent({ keepAlive: true, maxSockets, timeout });
+    // Plain http carries the secret in the clear: it may only ever connect to this computer.
+    const lookup = loopbackOnly(options.lookup ?? (dns.lookup as LookupFunction));
+    this.httpAgent = new http.Agent({ keepAlive: true, maxSockets, timeout, lookup } as http.AgentOptions);
   }
 
   close(): void {
@@ -145,7 +181,14 @@ export class HttpTransport {
       const fail = (error: unknown) => {
         const code = (error as NodeJS.ErrnoException | undefined)?.code;
         const message = error instanceof Error ? error.message : String(error);
-        if (code && UNREACHABLE_CODES.has(code)) {
+        if (code === NOT_LOOPBACK) {
+          finish(
+            new Bitrix24Error({
+              code: CLIENT_CODES.insecureAddress,
+              message: `Refused to use plain http for ${host}: ${message}, and the secret would travel unencrypted. Use https://${host}/….`,
+            }),
+          );
+        } else if (code && UNREACHABLE_CODES.has(code)) {
           finish(
             new Bitrix24Error({
               code: CLIENT_CODES.unreachable,
