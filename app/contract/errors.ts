@@ -165,6 +165,11 @@ const CLIENT_CODES: Record<string, ErrorText> = {
     category: 'unreachable',
     message: 'The portal answers from a new address; update the profile with the new portal address.',
   },
+  RESPONSE_TOO_LARGE: {
+    category: 'ambiguous',
+    message:
+      'The portal’s answer was far larger than any Bitrix24 answer and was dropped; the request may have taken effect.',
+  },
 };
 
 /** The console's own codes: their raisers word the details; the table fixes the category. */
@@ -200,6 +205,12 @@ const TABLE: Readonly<Record<string, ErrorText>> = { ...PORTAL_CODES, ...CLIENT_
 /** The table's entry for a code (any case), or undefined for a code nobody documented. */
 export function errorText(code: string): ErrorText | undefined {
   return TABLE[code.toUpperCase()];
+}
+
+/** The entry of a code the portal answers or the Bitrix24 client raises (any case); the console's own codes excluded. */
+export function bitrix24ErrorText(code: string): ErrorText | undefined {
+  const upper = code.toUpperCase();
+  return PORTAL_CODES[upper] ?? CLIENT_CODES[upper];
 }
 
 /** Every code a portal may answer with, for tests and documentation. */

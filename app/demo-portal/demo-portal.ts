@@ -393,7 +393,32 @@ export async function createDemoPortal(options: DemoPortalOptions = {}): Promise
       req.socket.destroy();
       return;
     }
+    edge += faults.oversizeAfterRate ?? 0;
+    if (roll < edge) {
+      await sendOversize(res, faults.oversizeBytes ?? 64 * 1024 * 1024);
+      return;
+    }
     await send(res, answer);
+  };
+
+  const drainedOrClosed = (res: http.ServerResponse) =>
+    new Promise<void>((resolve) => {
+      const done = () => {
+        res.off('drain', done).off('close', done);
+        resolve();
+      };
+      res.on('drain', done).on('close', done);
+    });
+
+  // A body that starts like an envelope and never seems to end, written as fast as the client reads it.
+  const sendOversize = async (res: http.ServerResponse, bytes: number): Promise<void> => {
+    res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
+    const chunk = Buffer.alloc(64 * 1024, ' ');
+    res.write('{"result":');
+    for (let sent = 0; sent < bytes && !res.destroyed; sent += chunk.length) {
+      if (!res.write(chunk)) await drainedOrClosed(res);
+    }
+    if (!res.destroyed) res.end('true}');
   };
 
   const send = async (res: http.ServerResponse, answer: HttpAnswer): Promise<void> => {

@@ -52,6 +52,10 @@ export interface DemoFaults {
   resetBeforeRate?: number;
   /** Share of connections destroyed after the method ran (its effects are kept). */
   resetAfterRate?: number;
+  /** Share of requests answered, after the method ran, with a 200 body of `oversizeBytes` (a runaway answer). */
+  oversizeAfterRate?: number;
+  /** Size of those answers (default 64 MiB), streamed so the portal never holds it. */
+  oversizeBytes?: number;
   /** Extra real milliseconds before every answer. */
   slowMs?: number;
   /** Every request answers 503 OVERLOAD_LIMIT while set. */

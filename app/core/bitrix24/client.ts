@@ -101,6 +101,7 @@ export function createBitrix24Client(options: ClientOptions): Bitrix24Client {
   const transport = new HttpTransport({
     secrets,
     ...(options.caCertificatePem ? { caCertificatePem: options.caCertificatePem } : {}),
+    ...(options.maxResponseBytes ? { maxResponseBytes: options.maxResponseBytes } : {}),
   });
   let monitor: PortalLimitsMonitor;
   const changed = () => monitor?.changed();

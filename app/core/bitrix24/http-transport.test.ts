@@ -173,3 +173,36 @@ describe('plain http', () => {
     );
   });
 });
+
+describe('an answer larger than any Bitrix24 answer', () => {
+  it('is cut off at the cap with a clear error, however the portal sends it, and the connection is dropped', async () => {
+    let written = 0;
+    let closed = false;
+    const endless = await stub(async (_request, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.on('close', () => {
+        closed = true;
+      });
+      const chunk = Buffer.alloc(64 * 1024, ' ');
+      while (!res.destroyed && written < 512 * 1024 * 1024) {
+        written += chunk.length;
+        if (!res.write(chunk)) await new Promise((resolve) => setTimeout(resolve, 1));
+      }
+    });
+    const client = webhookClient(endless.webhookUrl, { maxResponseBytes: 1024 * 1024 });
+    const error = await failure(client.call('imopenlines.dialog.get', { CHAT_ID: 1 }));
+    expect(error.code).toBe('RESPONSE_TOO_LARGE');
+    expect(error.category).toBe('ambiguous');
+    expect(error.message).toMatch(/larger than 1 MiB; it was dropped .* may have taken effect/);
+    await expect.poll(() => closed).toBe(true);
+    expect(written).toBeLessThan(64 * 1024 * 1024);
+
+    // One that announces its size is refused before a byte of it is read.
+    const announced = await stub((_request, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(2 * 1024 * 1024 * 1024) });
+      res.write('{"result":');
+    });
+    const second = webhookClient(announced.webhookUrl, { maxResponseBytes: 1024 * 1024 });
+    expect((await failure(second.call('profile'))).code).toBe('RESPONSE_TOO_LARGE');
+  });
+});

@@ -38,6 +38,13 @@ export class NotSentError extends Error {
   }
 }
 
+/**
+ * The largest answer read. The largest legitimate one the console asks for is a batch of 50 `dialog.get` (62 KB on
+ * the demo portal) or a page of 200 sessions (100 KB); history reads reach 150 KB. 32 MiB is over 100 times that,
+ * and keeps a portal (or anything posing as one) from filling the memory with an endless answer.
+ */
+export const MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
+
 /** Idle keep-alive sockets are dropped after this long, or earlier when the server announces a shorter time. */
 const IDLE_SOCKET_MS = 15_000;
 
@@ -76,12 +83,16 @@ export interface HttpTransportOptions {
   /** Values masked in any text this transport produces. */
   secrets: () => readonly string[];
   maxSockets?: number;
+  /** The largest answer read (MAX_RESPONSE_BYTES by default). */
+  maxResponseBytes?: number;
   /** Name resolution (dns.lookup unless a test stands in for the system resolver). */
   lookup?: LookupFunction;
 }
 
 /** Raised by the plain-http resolver when a name that looked local resolves to another computer. */
 const NOT_LOOPBACK = 'ERR_OPENLINES_NOT_LOOPBACK';
+/** Raised while reading an answer that grew past the cap. */
+const TOO_LARGE = 'ERR_OPENLINES_TOO_LARGE';
 
 /**
  * Resolves like `lookup`, but only to this computer. Plain http is allowed for `localhost` names, yet the system
@@ -162,9 +173,20 @@ export class HttpTransport {
         headers,
         agent: isHttps ? this.httpsAgent : this.httpAgent,
       };
+      const maxBytes = this.options.maxResponseBytes ?? MAX_RESPONSE_BYTES;
       const request = (isHttps ? https : http).request(options, (res) => {
         const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        let received = 0;
+        const tooLarge = () => fail(Object.assign(new Error('answer too large'), { code: TOO_LARGE }));
+        if (Number(res.headers['content-length']) > maxBytes) {
+          tooLarge();
+          return;
+        }
+        res.on('data', (chunk: Buffer) => {
+          received += chunk.length;
+          if (received > maxBytes) tooLarge();
+          else chunks.push(chunk);
+        });
         res.on('error', (error) => fail(error));
         res.on('close', () => {
           if (!res.complete) fail(Object.assign(new Error('response cut off'), { code: 'ECONNRESET' }));
@@ -181,7 +203,14 @@ export class HttpTransport {
       const fail = (error: unknown) => {
         const code = (error as NodeJS.ErrnoException | undefined)?.code;
         const message = error instanceof Error ? error.message : String(error);
-        if (code === NOT_LOOPBACK) {
+        if (code === TOO_LARGE) {
+          finish(
+            new Bitrix24Error({
+              code: CLIENT_CODES.tooLarge,
+              message: `The portal ${host} sent an answer larger than ${Math.round(maxBytes / 1024 / 1024)} MiB; it was dropped (no Bitrix24 answer is that large), and the request may have taken effect.`,
+            }),
+          );
+        } else if (code === NOT_LOOPBACK) {
           finish(
             new Bitrix24Error({
               code: CLIENT_CODES.insecureAddress,

@@ -58,6 +58,8 @@ export interface ClientOptions {
   onTokensRotated?: (tokens: OAuthTokens) => void | Promise<void>;
   /** Per-request time-out; the portal itself cuts requests at 60 s. */
   requestTimeoutMs?: number;
+  /** The largest answer accepted, in bytes (MAX_RESPONSE_BYTES by default); a larger one fails RESPONSE_TOO_LARGE. */
+  maxResponseBytes?: number;
   /** Operating budget per method in seconds when the portal does not say (480 in the cloud). */
   operatingBudgetSeconds?: number;
   clock?: Clock;

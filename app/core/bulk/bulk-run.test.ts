@@ -127,6 +127,30 @@ describe('bulk runs against the demo portal', () => {
     expectRestartedOnce(demo, chatIds, before);
   });
 
+  it('holds chats whose answer was too large to read as unknown, reads them back, and restarts each once', async () => {
+    const { portal: demo } = await setUp({ chats: 300 });
+    const engineLog: string[] = [];
+    // A small cap and runaway answers of four times it: the method ran, its answer cannot be read.
+    const client = createBitrix24Client({
+      credentials: { kind: 'webhook', webhookUrl: demo.webhookUrl },
+      plan: 'enterprise',
+      requestTimeoutMs: 10_000,
+      maxResponseBytes: 1024 * 1024,
+      log: (line) => engineLog.push(line),
+    });
+    const { open, closed } = accessibleChats(demo);
+    const chatIds = [...open.slice(0, 30), ...closed.slice(0, 30)];
+    const before = new Map(chatIds.map((id) => [id, demo.chat(id)!.sessionId]));
+    demo.setFaults({ oversizeAfterRate: 0.15, oversizeBytes: 4 * 1024 * 1024 });
+
+    const summary = await (await startRun(env(client), { chatIds, mode: 'restart' })).done;
+
+    demo.setFaults({});
+    expect(summary).toMatchObject({ status: 'finished', verified: 60, alreadyActive: 0, failed: [] });
+    expectRestartedOnce(demo, chatIds, before);
+    expect(engineLog.some((line) => line.includes('RESPONSE_TOO_LARGE'))).toBe(true);
+  });
+
   it('reports chats the portal refuses, keeps going, and retries only the failed ones', async () => {
     const { portal: demo, client } = await setUp({ chats: 300 });
     const { closed } = accessibleChats(demo);
