@@ -1,6 +1,6 @@
 // What every subcommand shares: exit codes, argument errors and the one place errors are printed.
 import { Bitrix24Error } from '../core/bitrix24/errors.ts';
-import { redact } from '../core/bitrix24/redact.ts';
+import { redact } from '../core/redact.ts';
 
 /** Exit codes scripts rely on (issue #5). */
 export const EXIT = {

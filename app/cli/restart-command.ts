@@ -7,7 +7,6 @@ import { parseArgs } from 'node:util';
 import type { RunMode, RunProgress } from '../contract/runs.ts';
 import { createBitrix24Client } from '../core/bitrix24/client.ts';
 import { classify } from '../core/bitrix24/errors.ts';
-import { redact } from '../core/bitrix24/redact.ts';
 import type { Bitrix24Client, Plan } from '../core/bitrix24/types.ts';
 import {
   type BulkEnvironment,
@@ -23,6 +22,7 @@ import {
 } from '../core/bulk/index.ts';
 import { dataPaths } from '../core/data-folder.ts';
 import { type ResolvedPortal, resolvePortal } from '../core/profiles/resolve-portal.ts';
+import { redact } from '../core/redact.ts';
 import { EXIT, UsageError } from './command.ts';
 
 const USAGE = `Usage: openlines restart --chats <file|-> [--mode start|restart] [--skip-invalid] [--dry-run] [--yes] [--json]

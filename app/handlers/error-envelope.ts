@@ -2,10 +2,10 @@
 // message is always safe to show (secrets masked, never a raw portal description alone).
 import type { IpcError } from '../contract/index.ts';
 import { isBitrix24Error } from '../core/bitrix24/errors.ts';
-import { redact } from '../core/bitrix24/redact.ts';
 import { KeychainUnavailableError } from '../core/keychain/keychain.ts';
 import { SecretUnreadableError } from '../core/keychain/profile-secrets.ts';
 import { ProfileError, ProfileValidationError } from '../core/profiles/errors.ts';
+import { redact } from '../core/redact.ts';
 import { APP_CODES, HandlerError } from './handler-error.ts';
 
 const PROFILE_CATEGORIES: Record<string, IpcError['category']> = {

@@ -4,7 +4,6 @@
 import type { ConnectionState, EventName, EventPayload, LimitsSnapshot, ProfileSummary } from '../contract/index.ts';
 import { createBitrix24Client } from '../core/bitrix24/client.ts';
 import { isBitrix24Error } from '../core/bitrix24/errors.ts';
-import { redact } from '../core/bitrix24/redact.ts';
 import type { BatchOptions, Bitrix24Client, CallOptions, ClientOptions } from '../core/bitrix24/types.ts';
 import { ChatLister } from '../core/chats/index.ts';
 import { type DataPaths, dataFolder, dataPaths } from '../core/data-folder.ts';
@@ -13,6 +12,7 @@ import { ProfileSecrets } from '../core/keychain/profile-secrets.ts';
 import { type ProfileListing, ProfileStore } from '../core/profiles/profile-store.ts';
 import { clientOptionsForProfile } from '../core/profiles/resolve-portal.ts';
 import type { Profile } from '../core/profiles/schema.ts';
+import { redact } from '../core/redact.ts';
 import { createDemoPortal } from '../demo-portal/demo-portal.ts';
 import type { DemoPortal, DemoPortalOptions } from '../demo-portal/types.ts';
 import type { HandlerContext } from './context.ts';

@@ -2,6 +2,8 @@
 // then is classified by error code. Retries happen only where the portal refused before running anything
 // (QUERY_LIMIT_EXCEEDED, OPERATION_TIME_LIMIT, expired_token, a connection that never carried the request);
 // ambiguous failures are repeated only for idempotent calls.
+
+import { redact } from '../redact.ts';
 import { runBatch } from './batch.ts';
 import { systemClock, throwIfAborted } from './clock.ts';
 import { parseResponse, type SuccessEnvelope } from './envelope.ts';
@@ -12,7 +14,6 @@ import { PortalLimitsMonitor } from './limits-monitor.ts';
 import { OAuthSession } from './oauth.ts';
 import { OperatingTracker } from './operating-tracker.ts';
 import { parseClientEndpoint, parseWebhookUrl } from './portal-address.ts';
-import { redact } from './redact.ts';
 import type {
   BatchCommand,
   BatchOptions,

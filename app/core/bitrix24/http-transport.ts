@@ -6,9 +6,9 @@ import http from 'node:http';
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';
 import tls from 'node:tls';
+import { redact } from '../redact.ts';
 import { Bitrix24Error, CLIENT_CODES } from './errors.ts';
 import { isLoopbackHost } from './portal-address.ts';
-import { redact } from './redact.ts';
 
 export interface HttpRequest {
   url: URL;

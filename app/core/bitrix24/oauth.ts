@@ -2,10 +2,10 @@
 // every caller that saw that answer waits for the same single refresh: refresh tokens rotate, so a second
 // refresh with the old one would fail and log the user out.
 import { z } from 'zod';
+import { redact } from '../redact.ts';
 import { Bitrix24Error, CLIENT_CODES } from './errors.ts';
 import { type HttpTransport, NotSentError } from './http-transport.ts';
 import { parseTokenUrl } from './portal-address.ts';
-import { redact } from './redact.ts';
 import type { OAuthCredentials, OAuthTokens } from './types.ts';
 
 export const DEFAULT_TOKEN_URL = 'https://oauth.bitrix.info/oauth/token/';

@@ -4,8 +4,8 @@ import { constants as fsConstants } from 'node:fs';
 import { type FileHandle, open, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { ChatState, RunMode, RunStatus } from '../../contract/runs.ts';
-import { redact } from '../bitrix24/redact.ts';
 import { fsyncFolder } from '../data-folder.ts';
+import { redact } from '../redact.ts';
 import type { InvalidLine } from './chat-ids.ts';
 
 export const JOURNAL_FILE = 'journal.jsonl';

@@ -3,7 +3,7 @@
 // every operation throws KeychainUnavailableError and nothing is saved anywhere else.
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
-import { redact } from '../bitrix24/redact.ts';
+import { redact } from '../redact.ts';
 
 /** The keychain service every portal secret is filed under; the account is the profile id. */
 export const KEYCHAIN_SERVICE = 'openlines-console';
