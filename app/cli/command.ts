@@ -1,4 +1,5 @@
 // What every subcommand shares: exit codes, argument errors and the one place errors are printed.
+import { AppError } from '../core/app-error.ts';
 import { Bitrix24Error } from '../core/bitrix24/errors.ts';
 import { redact } from '../core/redact.ts';
 
@@ -16,8 +17,11 @@ export interface CommandModule {
 }
 
 /** Thrown for bad arguments or input: printed as is, exit 2, nothing sent. */
-export class UsageError extends Error {
+export class UsageError extends AppError {
   override readonly name = 'UsageError';
+  constructor(message: string) {
+    super({ code: 'USAGE', category: 'bad-input', message, retryable: false });
+  }
 }
 
 /** Prints an error that reached the top without being handled and picks its exit code. */

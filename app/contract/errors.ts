@@ -198,6 +198,11 @@ const CONSOLE_CODES: Record<string, ErrorText> = {
   PROFILES_FILE_TOO_NEW: { category: 'internal', message: 'The profiles file was written by a newer console.' },
   RUN_BUSY: { category: 'bad-input', message: 'Another run is already working on this portal.' },
   RUN_STATE: { category: 'bad-input', message: 'The run cannot do that in its current state.' },
+  RUN_JOURNAL_DAMAGED: {
+    category: 'internal',
+    message: 'The run’s journal is damaged; the run can be neither shown nor resumed.',
+  },
+  USAGE: { category: 'bad-input', message: 'The command was not given what it needs; see its --help.' },
 };
 
 const TABLE: Readonly<Record<string, ErrorText>> = { ...PORTAL_CODES, ...CLIENT_CODES, ...CONSOLE_CODES };

@@ -1,6 +1,7 @@
 // The one error type a handler throws on purpose: it carries the envelope's code and category, so the dispatcher
 // can pass it to the renderer unchanged. Anything else a handler throws becomes an 'internal' error.
 import type { IpcError } from '../contract/index.ts';
+import { AppError } from '../core/app-error.ts';
 
 export type HandlerErrorCategory = IpcError['category'];
 
@@ -13,17 +14,12 @@ export interface HandlerErrorInit {
   cause?: unknown;
 }
 
-export class HandlerError extends Error {
+export class HandlerError extends AppError {
   override readonly name = 'HandlerError';
-  readonly code: string;
-  readonly category: HandlerErrorCategory;
-  readonly retryable: boolean;
 
   constructor(init: HandlerErrorInit) {
-    super(init.message, init.cause === undefined ? undefined : { cause: init.cause });
-    this.code = init.code;
-    this.category = init.category;
-    this.retryable = init.retryable ?? false;
+    // A handler's refusal is final unless it says otherwise.
+    super({ ...init, retryable: init.retryable ?? false });
   }
 }
 

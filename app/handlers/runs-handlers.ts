@@ -13,10 +13,8 @@ import {
   MAX_RUN_CHATS,
   parseChatIds,
   previewRun,
-  RunBusyError,
   type RunHandle,
   RunInputError,
-  RunNotFoundError,
   RunStateError,
   readResults,
   requestLimitFromEnv,
@@ -45,27 +43,6 @@ interface StoredPreview {
 }
 
 /** Maps the core's refusals to envelope errors; anything else passes through to the dispatcher. */
-function asHandlerError(error: unknown): unknown {
-  if (error instanceof RunNotFoundError) {
-    return new HandlerError({ code: APP_CODES.notFound, category: 'not-found', message: error.message });
-  }
-  if (error instanceof RunBusyError) {
-    return new HandlerError({ code: 'RUN_BUSY', category: 'bad-input', message: error.message, retryable: true });
-  }
-  if (error instanceof RunStateError || error instanceof RunInputError) {
-    return new HandlerError({ code: 'RUN_STATE', category: 'bad-input', message: error.message });
-  }
-  return error;
-}
-
-async function mapped<T>(action: () => Promise<T>): Promise<T> {
-  try {
-    return await action();
-  } catch (error) {
-    throw asHandlerError(error);
-  }
-}
-
 export function createRunsHandlers(context: HandlerContext): RunsHandlers {
   const runsDir = context.paths.runsDir;
   const previews = new Map<string, StoredPreview>();
@@ -128,108 +105,101 @@ export function createRunsHandlers(context: HandlerContext): RunsHandlers {
   });
 
   return {
-    'runs.preview': ({ profileId, mode, source, skipInvalid }) =>
-      mapped(async () => {
-        let chatIds: number[];
-        let invalid: InvalidLine[];
-        let duplicates: number;
-        if (source.kind === 'ids') {
-          const unique = new Set<number>();
-          invalid = [];
-          for (const [index, id] of source.chatIds.entries()) {
-            const verdict = judgeChatId(String(id));
-            if (!verdict.ok) invalid.push({ line: index + 1, input: String(id), reason: verdict.reason });
-            else unique.add(verdict.id);
-          }
-          chatIds = [...unique];
-          duplicates = source.chatIds.length - invalid.length - chatIds.length;
-        } else {
-          ({ chatIds, invalid, duplicates } = parseChatIds(source.text, source.fileName));
+    'runs.preview': async ({ profileId, mode, source, skipInvalid }) => {
+      let chatIds: number[];
+      let invalid: InvalidLine[];
+      let duplicates: number;
+      if (source.kind === 'ids') {
+        const unique = new Set<number>();
+        invalid = [];
+        for (const [index, id] of source.chatIds.entries()) {
+          const verdict = judgeChatId(String(id));
+          if (!verdict.ok) invalid.push({ line: index + 1, input: String(id), reason: verdict.reason });
+          else unique.add(verdict.id);
         }
-        if (chatIds.length > MAX_RUN_CHATS) {
-          throw new RunInputError(`${chatIds.length} chats is more than one run takes (${MAX_RUN_CHATS}).`);
-        }
-        const client = await context.clientFor(profileId);
-        const preview = await previewRun({ client, runsDir }, { chatIds, mode, invalid, duplicates });
-        const previewId = randomUUID();
-        const now = Date.now();
-        for (const [id, stored] of previews) if (now - stored.at > PREVIEW_TTL_MS) previews.delete(id);
-        while (previews.size >= MAX_PREVIEWS) previews.delete(previews.keys().next().value as string);
-        previews.set(previewId, { profileId, mode, chatIds, invalid, duplicates, skipInvalid, at: now });
-        return {
-          previewId,
-          mode,
-          total: preview.total,
-          invalid: preview.invalid,
-          duplicates: preview.duplicates,
-          requests: preview.requests,
-          expectedSeconds: preview.expectedSeconds,
-        };
-      }),
+        chatIds = [...unique];
+        duplicates = source.chatIds.length - invalid.length - chatIds.length;
+      } else {
+        ({ chatIds, invalid, duplicates } = parseChatIds(source.text, source.fileName));
+      }
+      if (chatIds.length > MAX_RUN_CHATS) {
+        throw new RunInputError(`${chatIds.length} chats is more than one run takes (${MAX_RUN_CHATS}).`);
+      }
+      const client = await context.clientFor(profileId);
+      const preview = await previewRun({ client, runsDir }, { chatIds, mode, invalid, duplicates });
+      const previewId = randomUUID();
+      const now = Date.now();
+      for (const [id, stored] of previews) if (now - stored.at > PREVIEW_TTL_MS) previews.delete(id);
+      while (previews.size >= MAX_PREVIEWS) previews.delete(previews.keys().next().value as string);
+      previews.set(previewId, { profileId, mode, chatIds, invalid, duplicates, skipInvalid, at: now });
+      return {
+        previewId,
+        mode,
+        total: preview.total,
+        invalid: preview.invalid,
+        duplicates: preview.duplicates,
+        requests: preview.requests,
+        expectedSeconds: preview.expectedSeconds,
+      };
+    },
 
-    'runs.start': ({ previewId }) =>
-      mapped(async () => {
-        const preview = previews.get(previewId);
-        if (!preview || Date.now() - preview.at > PREVIEW_TTL_MS) {
-          throw new HandlerError({
-            code: APP_CODES.notFound,
-            category: 'not-found',
-            message: 'This preview is no longer available; preview the run again.',
-          });
-        }
-        if (preview.invalid.length > 0 && !preview.skipInvalid) {
-          throw new HandlerError({
-            code: 'INVALID_CHAT_IDS',
-            category: 'bad-input',
-            message: `${preview.invalid.length} lines are not chat ids. Fix them, or choose to skip them; nothing was sent.`,
-          });
-        }
-        if (preview.chatIds.length === 0) throw new RunInputError('There are no chats to run.');
-        previews.delete(previewId);
-        const handle = await startRun(await environment(preview.profileId), {
-          chatIds: preview.chatIds,
-          mode: preview.mode,
-          invalid: preview.invalid,
-          duplicates: preview.duplicates,
+    'runs.start': async ({ previewId }) => {
+      const preview = previews.get(previewId);
+      if (!preview || Date.now() - preview.at > PREVIEW_TTL_MS) {
+        throw new HandlerError({
+          code: APP_CODES.notFound,
+          category: 'not-found',
+          message: 'This preview is no longer available; preview the run again.',
         });
-        return watch(handle);
-      }),
+      }
+      if (preview.invalid.length > 0 && !preview.skipInvalid) {
+        throw new HandlerError({
+          code: 'INVALID_CHAT_IDS',
+          category: 'bad-input',
+          message: `${preview.invalid.length} lines are not chat ids. Fix them, or choose to skip them; nothing was sent.`,
+        });
+      }
+      if (preview.chatIds.length === 0) throw new RunInputError('There are no chats to run.');
+      previews.delete(previewId);
+      const handle = await startRun(await environment(preview.profileId), {
+        chatIds: preview.chatIds,
+        mode: preview.mode,
+        invalid: preview.invalid,
+        duplicates: preview.duplicates,
+      });
+      return watch(handle);
+    },
 
-    'runs.pause': ({ runId }) =>
-      mapped(async () => {
-        const handle = running(runId);
-        if (!handle) throw new RunStateError(`Bulk run ${runId} is not running; there is nothing to pause.`);
-        return handle.pause();
-      }),
+    'runs.pause': async ({ runId }) => {
+      const handle = running(runId);
+      if (!handle) throw new RunStateError(`Bulk run ${runId} is not running; there is nothing to pause.`);
+      return handle.pause();
+    },
 
-    'runs.resume': ({ runId }) =>
-      mapped(async () => {
-        const handle = running(runId) ?? (await resumeRun(await environmentOfRun(runId), runId));
-        handle.resume();
-        return watch(handle);
-      }),
+    'runs.resume': async ({ runId }) => {
+      const handle = running(runId) ?? (await resumeRun(await environmentOfRun(runId), runId));
+      handle.resume();
+      return watch(handle);
+    },
 
-    'runs.cancel': ({ runId }) =>
-      mapped(async () => {
-        const handle = running(runId) ?? (await cancelRun(await environmentOfRun(runId), runId));
-        void handle.cancel();
-        return watch(handle);
-      }),
+    'runs.cancel': async ({ runId }) => {
+      const handle = running(runId) ?? (await cancelRun(await environmentOfRun(runId), runId));
+      void handle.cancel();
+      return watch(handle);
+    },
 
-    'runs.retryFailed': ({ runId }) =>
-      mapped(async () => watch(await retryFailed(await environmentOfRun(runId), runId))),
+    'runs.retryFailed': async ({ runId }) => watch(await retryFailed(await environmentOfRun(runId), runId)),
 
-    'runs.list': ({ profileId }) =>
-      mapped(async () => {
-        const runs = await listRuns(runsDir, (damaged) => context.log(damaged.problem));
-        // A run made by the CLI with OPENLINES_WEBHOOK_URL has no profile: it belongs to the console's env mode.
-        return profileId === undefined
-          ? runs
-          : runs.filter((run) => (run.profileId === '' ? ENV_PROFILE_ID : run.profileId) === profileId);
-      }),
+    'runs.list': async ({ profileId }) => {
+      const runs = await listRuns(runsDir, (damaged) => context.log(damaged.problem));
+      // A run made by the CLI with OPENLINES_WEBHOOK_URL has no profile: it belongs to the console's env mode.
+      return profileId === undefined
+        ? runs
+        : runs.filter((run) => (run.profileId === '' ? ENV_PROFILE_ID : run.profileId) === profileId);
+    },
 
-    'runs.results': ({ runId }) => mapped(() => readResults(runsDir, runId)),
+    'runs.results': ({ runId }) => readResults(runsDir, runId),
 
-    'runs.exportCsv': ({ runId }) => mapped(() => exportCsv(runsDir, runId)),
+    'runs.exportCsv': ({ runId }) => exportCsv(runsDir, runId),
   };
 }

@@ -1,6 +1,7 @@
 // Bitrix24Error: what the engine throws for every failed call, classified by code (case-insensitively) through the one
 // message table (contract/errors.ts); the HTTP status is only a hint.
 import { bitrix24ErrorText, KNOWN_PORTAL_CODES } from '../../contract/errors.ts';
+import { AppError } from '../app-error.ts';
 
 /** The categories of a portal's or the client's failure (the table's console-only categories never occur here). */
 export type ErrorCategory =
@@ -56,10 +57,9 @@ export interface Bitrix24ErrorInit {
   cause?: unknown;
 }
 
-export class Bitrix24Error extends Error {
+export class Bitrix24Error extends AppError {
   override readonly name = 'Bitrix24Error';
-  readonly code: string;
-  readonly category: ErrorCategory;
+  declare readonly category: ErrorCategory;
   readonly description: string | undefined;
   readonly status: number | undefined;
   readonly method: string | undefined;
@@ -67,18 +67,16 @@ export class Bitrix24Error extends Error {
 
   constructor(init: Bitrix24ErrorInit) {
     const info = classify(init.code, init.status, init.description);
-    super(init.message ?? humanMessage(init.code, info), init.cause === undefined ? undefined : { cause: init.cause });
-    this.code = init.code;
-    this.category = info.category;
+    super({
+      code: init.code,
+      category: info.category,
+      message: init.message ?? humanMessage(init.code, info),
+      ...(init.cause === undefined ? {} : { cause: init.cause }),
+    });
     this.description = init.description;
     this.status = init.status;
     this.method = init.method;
     this.resetAt = init.resetAt;
-  }
-
-  /** Sending the same request again may succeed without anyone changing anything. */
-  get retryable(): boolean {
-    return this.category === 'retry' || this.category === 'wait-reset';
   }
 }
 

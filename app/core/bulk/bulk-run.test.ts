@@ -15,6 +15,7 @@ import {
   listUnfinishedRuns,
   METHODS,
   previewRun,
+  type RunHandle,
   readResults,
   resumeRun,
   retryFailed,
@@ -59,6 +60,47 @@ function env(client: Bitrix24Client, extra: Partial<BulkEnvironment> = {}): Bulk
     requestLimitMs: 300,
     ...extra,
   };
+}
+
+/**
+ * The client, except that the run is interrupted the moment a chunk of at least `size` writes (reads do not count) is
+ * on disk as sent and before its request leaves: what a crash between the journal and the network leaves behind, on every machine alike
+ * (an interrupt timed from outside loses the race to a fast request now and then).
+ */
+function interruptedAfterSent(
+  client: Bitrix24Client,
+  size: number,
+): { client: Bitrix24Client; arm(run: RunHandle): void } {
+  let run: RunHandle | undefined;
+  let fired = false;
+  const wrapped: Bitrix24Client = {
+    get portalLabel() {
+      return client.portalLabel;
+    },
+    get limits() {
+      return client.limits;
+    },
+    call: (method, params, options) => client.call(method, params, options),
+    batch: (commands, options = {}) => {
+      const { beforeSend } = options;
+      if (!beforeSend) return client.batch(commands, options);
+      return client.batch(commands, {
+        ...options,
+        beforeSend: async (chunk) => {
+          await beforeSend(chunk);
+          const writes = chunk.filter(
+            (command) => command.method === METHODS.start || command.method === METHODS.finish,
+          );
+          if (!fired && run && writes.length >= size) {
+            fired = true;
+            void run.interrupt();
+          }
+        },
+      });
+    },
+    clearBlock: () => client.clearBlock(),
+  };
+  return { client: wrapped, arm: (handle) => (run = handle) };
 }
 
 /** Accessible open-line chats, split by whether their session was open before the run. */
@@ -220,11 +262,11 @@ describe('bulk runs against the demo portal', () => {
     const chatIds = accessibleChats(demo).open.slice(0, 40);
     const before = new Map(chatIds.map((id) => [id, demo.chat(id)!.sessionId]));
     const environment = env(client, { requestLimitMs: 2_000, maxChunkSize: 20 });
-    const run = await startRun(environment, { chatIds, mode: 'restart' });
     // Past the engine's small calibration request: a full chunk is on its way.
-    await until(() => run.progress().counts.sent >= 10, 30_000, 2);
-    const interrupted = await run.interrupt();
-    expect(interrupted.status).toBe('interrupted');
+    const interrupting = interruptedAfterSent(client, 10);
+    const run = await startRun({ ...environment, client: interrupting.client }, { chatIds, mode: 'restart' });
+    interrupting.arm(run);
+    expect((await run.done).status).toBe('interrupted');
 
     const runDir = path.join(home, 'runs', run.runId);
     const recordsAtStop = (await readJournal(runDir)).records;
@@ -435,14 +477,11 @@ describe('bulk runs against the demo portal', () => {
       batch: (commands, options) => client.batch(commands, options),
       clearBlock: () => client.clearBlock(),
     };
-    const environment = env(older, { requestLimitMs: 2_000, maxChunkSize: 20 });
-    // Answers come late (after the portal ran the writes), so the interrupt finds writes in flight however busy
-    // the machine is.
-    demo.setFaults({ slowMs: 500 });
+    const interrupting = interruptedAfterSent(older, 10);
+    const environment = env(interrupting.client, { requestLimitMs: 2_000, maxChunkSize: 20 });
     const run = await startRun(environment, { chatIds, mode: 'restart' });
-    await until(() => run.progress().counts.sent >= 10, 30_000, 2);
-    expect((await run.interrupt()).status).toBe('interrupted');
-    demo.setFaults({});
+    interrupting.arm(run);
+    expect((await run.done).status).toBe('interrupted');
     // Rewrite the journal as the older console left it: no watermark record at all.
     const runDir = path.join(home, 'runs', run.runId);
     const file = path.join(runDir, JOURNAL_FILE);

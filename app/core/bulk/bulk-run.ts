@@ -3,7 +3,9 @@
 // before every request, confirms each new session with dialog.get, and reconciles any write whose fate is unknown by
 // reading state once the portal can no longer be running it.
 import { setMaxListeners } from 'node:events';
+import { errorText } from '../../contract/errors.ts';
 import type { ChatState, RunMode, RunProgress, RunStatus } from '../../contract/runs.ts';
+import { AppError } from '../app-error.ts';
 import { type Bitrix24Error, CLIENT_CODES, isBitrix24Error } from '../bitrix24/errors.ts';
 import type { BatchCommand, Bitrix24Client, CommandOutcome, LimitsSnapshot } from '../bitrix24/types.ts';
 import { parseDialog } from '../chats/dialog.ts';
@@ -59,14 +61,6 @@ const NO_SESSION_LIST = new Set([
 ]);
 
 /** Permission codes that concern the webhook or app as a whole, not one dialog: the run stops on them. */
-const RUN_WIDE_PERMISSION = new Set([
-  'INSUFFICIENT_SCOPE',
-  'INVALID_SCOPE',
-  'USER_ACCESS_ERROR',
-  'METHOD_CONFIRM_WAITING',
-  'METHOD_CONFIRM_DENIED',
-  'TARIFF_RESTRICTION',
-]);
 
 export interface BulkEnvironment {
   client: Bitrix24Client;
@@ -143,12 +137,20 @@ export interface RunHandle {
   readonly done: Promise<RunSummary>;
 }
 
-export class RunInputError extends Error {
+/** The chats or options given for a run cannot make one. */
+export class RunInputError extends AppError {
   override readonly name = 'RunInputError';
+  constructor(message: string) {
+    super({ code: 'RUN_STATE', category: 'bad-input', message, retryable: false });
+  }
 }
 
-export class RunStateError extends Error {
+/** What was asked does not fit the run's state (resume a finished run, retry one with nothing failed, …). */
+export class RunStateError extends AppError {
   override readonly name: string = 'RunStateError';
+  constructor(message: string) {
+    super({ code: 'RUN_STATE', category: 'bad-input', message, retryable: false });
+  }
 }
 
 /** The run belongs to another portal than the client given to resume it. */
@@ -865,7 +867,7 @@ class BulkRun implements RunHandle {
           this.stopFor(error);
           break;
         case 'permission':
-          if (RUN_WIDE_PERMISSION.has(error.code.toUpperCase())) {
+          if (errorText(error.code)?.runWide) {
             unsent.push(chat.chatId);
             this.stopFor(error);
           } else changes.push(failure(chat.chatId, error));
@@ -1184,7 +1186,7 @@ function isRunWide(error: Bitrix24Error): boolean {
     error.category === 'reauth' ||
     error.category === 'blocked' ||
     error.category === 'unreachable' ||
-    (error.category === 'permission' && RUN_WIDE_PERMISSION.has(error.code.toUpperCase()))
+    (error.category === 'permission' && errorText(error.code)?.runWide === true)
   );
 }
 

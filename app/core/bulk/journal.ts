@@ -4,6 +4,7 @@ import { constants as fsConstants } from 'node:fs';
 import { type FileHandle, open, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { ChatState, RunMode, RunStatus } from '../../contract/runs.ts';
+import { AppError } from '../app-error.ts';
 import { fsyncFolder } from '../data-folder.ts';
 import { redact } from '../redact.ts';
 import type { InvalidLine } from './chat-ids.ts';
@@ -155,8 +156,12 @@ export interface JournalContents {
   tornTail: boolean;
 }
 
-export class JournalError extends Error {
+/** A journal that cannot be read back: edited, damaged in the middle, or of another version. */
+export class JournalError extends AppError {
   override readonly name = 'JournalError';
+  constructor(message: string) {
+    super({ code: 'RUN_JOURNAL_DAMAGED', category: 'internal', message, retryable: false });
+  }
 }
 
 /** Reads a journal, dropping a torn last line; a damaged line elsewhere is an error (the file was edited). */

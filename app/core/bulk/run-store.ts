@@ -5,6 +5,7 @@ import { constants as fsConstants } from 'node:fs';
 import { mkdir, open, readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { RunChatResult, RunCounts, RunMode, RunProgress, RunStatus } from '../../contract/runs.ts';
+import { AppError } from '../app-error.ts';
 import { atomicWriteFile, ensureFolder, fsyncFolder } from '../data-folder.ts';
 import { redact } from '../redact.ts';
 import type { SessionCheck } from './estimate.ts';
@@ -18,20 +19,30 @@ const LOCK_FILE = 'lock';
 
 const RUN_ID = /^[A-Za-z0-9_-]{1,80}$/;
 
-export class RunNotFoundError extends Error {
+export class RunNotFoundError extends AppError {
   override readonly name = 'RunNotFoundError';
   constructor(readonly runId: string) {
-    super(`There is no bulk run "${runId}" in this data folder.`);
+    super({
+      code: 'NOT_FOUND',
+      category: 'not-found',
+      message: `There is no bulk run "${runId}" in this data folder.`,
+    });
   }
 }
 
-export class RunBusyError extends Error {
+export class RunBusyError extends AppError {
   override readonly name = 'RunBusyError';
   constructor(
     readonly runId: string,
     readonly pid: number,
   ) {
-    super(`Bulk run ${runId} is being run by another process (pid ${pid}); wait for it or stop it first.`);
+    // Retryable: once the other process is done, the same call works.
+    super({
+      code: 'RUN_BUSY',
+      category: 'bad-input',
+      message: `Bulk run ${runId} is being run by another process (pid ${pid}); wait for it or stop it first.`,
+      retryable: true,
+    });
   }
 }
 

@@ -3,6 +3,7 @@
 // every operation throws KeychainUnavailableError and nothing is saved anywhere else.
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
+import { AppError } from '../app-error.ts';
 import { redact } from '../redact.ts';
 
 /** The keychain service every portal secret is filed under; the account is the profile id. */
@@ -19,14 +20,19 @@ export interface Keychain {
 export type KeychainOperation = 'read' | 'save' | 'delete';
 
 /** No keychain answered. The message says what is wrong and how to fix it; `reason` is the platform's own words. */
-export class KeychainUnavailableError extends Error {
+export class KeychainUnavailableError extends AppError {
   override readonly name = 'KeychainUnavailableError';
-  readonly code = 'KEYCHAIN_UNAVAILABLE';
   readonly operation: KeychainOperation;
   readonly reason: string;
 
   constructor(operation: KeychainOperation, reason: string, platform: NodeJS.Platform = process.platform) {
-    super(keychainUnavailableMessage(operation, reason, platform));
+    // Retryable: an unlocked keychain or a started Secret Service answers the same call.
+    super({
+      code: 'KEYCHAIN_UNAVAILABLE',
+      category: 'keychain',
+      message: keychainUnavailableMessage(operation, reason, platform),
+      retryable: true,
+    });
     this.operation = operation;
     this.reason = reason;
   }

@@ -10,6 +10,7 @@
 // (no binding) until ProfileStore moves them (legacySecretAccount).
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { AppError } from '../app-error.ts';
 import type { OAuthTokens } from '../bitrix24/types.ts';
 import { type Keychain, systemKeychain } from './keychain.ts';
 
@@ -66,14 +67,18 @@ const storedSchema = z.discriminatedUnion('kind', [
 ]);
 
 /** The keychain entry exists but is not something this version wrote. */
-export class SecretUnreadableError extends Error {
+export class SecretUnreadableError extends AppError {
   override readonly name = 'SecretUnreadableError';
-  readonly code = 'SECRET_UNREADABLE';
   constructor(
     readonly profileId: string,
     problem = 'is not readable by this version',
   ) {
-    super(`The keychain entry of profile "${profileId}" ${problem}; enter the secret again.`);
+    super({
+      code: 'SECRET_UNREADABLE',
+      category: 'reauth',
+      message: `The keychain entry of profile "${profileId}" ${problem}; enter the secret again.`,
+      retryable: false,
+    });
   }
 }
 

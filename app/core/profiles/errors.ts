@@ -1,5 +1,7 @@
 // Typed profile errors: each has a stable `code` the IPC envelope and the CLI's exit code key on, and a message
 // that is safe to show (never a secret, never a file's content).
+import type { ErrorCategory } from '../../contract/index.ts';
+import { AppError } from '../app-error.ts';
 import type { FieldProblem } from './schema.ts';
 
 export type ProfileErrorCode =
@@ -12,13 +14,22 @@ export type ProfileErrorCode =
   | 'PROFILES_FILE_TOO_NEW'
   | 'PROVISIONING_FILE_INVALID';
 
-export class ProfileError extends Error {
+const CATEGORIES: Record<ProfileErrorCode, ErrorCategory> = {
+  PROFILE_NOT_FOUND: 'not-found',
+  NO_PROFILE: 'not-found',
+  PROFILE_EXISTS: 'bad-input',
+  INVALID_PROFILE: 'bad-input',
+  PROVISIONING_FILE_INVALID: 'bad-input',
+  SECRET_MISSING: 'reauth',
+  PROFILES_FILE_UNREADABLE: 'internal',
+  PROFILES_FILE_TOO_NEW: 'internal',
+};
+
+export class ProfileError extends AppError {
   override readonly name: string = 'ProfileError';
-  constructor(
-    readonly code: ProfileErrorCode,
-    message: string,
-  ) {
-    super(message);
+  declare readonly code: ProfileErrorCode;
+  constructor(code: ProfileErrorCode, message: string) {
+    super({ code, category: CATEGORIES[code], message, retryable: false });
   }
 }
 

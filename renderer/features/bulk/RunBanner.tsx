@@ -1,31 +1,7 @@
 // What happened to the run and what to do about it, in words: holds that end by themselves are statuses,
 // stops that need the supervisor are alerts.
-import type { RunProgress } from '../../../app/contract/index.ts';
+import { type RunProgress, stopsForAuthorization, stopsThePortal } from '../../../app/contract/index.ts';
 import { clockTime } from '../runs/run-format.ts';
-
-/** The portal refuses the whole application or portal: only Bitrix24 can lift it. */
-const PORTAL_STOPS = new Set(['OVERLOAD_LIMIT', 'PORTAL_DELETED', 'PAYMENT_REQUIRED', 'IM_NOT_INSTALLED']);
-/** The credentials or their rights are at fault: the profile must be fixed before resuming. */
-const AUTH_STOPS = new Set([
-  'NO_AUTH_FOUND',
-  'INVALID_CREDENTIALS',
-  'INVALID_TOKEN',
-  'EXPIRED_TOKEN',
-  'INVALID_GRANT',
-  'INVALID_CLIENT',
-  'WRONG_AUTH_TYPE',
-  'AUTHORIZATION_ERROR',
-  'APPLICATION_NOT_FOUND',
-  'USER_ID',
-  'INSUFFICIENT_SCOPE',
-  'INVALID_SCOPE',
-  'USER_ACCESS_ERROR',
-  'METHOD_CONFIRM_WAITING',
-  'METHOD_CONFIRM_DENIED',
-  'TARIFF_RESTRICTION',
-  'SECRET_MISSING',
-  'KEYCHAIN_UNAVAILABLE',
-]);
 
 interface Banner {
   role: 'alert' | 'status';
@@ -59,7 +35,7 @@ export function bannerFor(run: RunProgress): Banner | null {
       return { role: 'status', tone: 'info', title: 'Paused', detail: 'Nothing is sent until you resume the run.' };
     case 'stopped':
     case 'interrupted':
-      if (reason && PORTAL_STOPS.has(reason.code)) {
+      if (reason && stopsThePortal(reason.code)) {
         return {
           role: 'alert',
           tone: 'danger',
@@ -67,7 +43,7 @@ export function bannerFor(run: RunProgress): Banner | null {
           detail: `${reason.message} Resume the run once the portal accepts requests again; finished chats are not sent again.`,
         };
       }
-      if (reason && AUTH_STOPS.has(reason.code)) {
+      if (reason && stopsForAuthorization(reason.code)) {
         return {
           role: 'alert',
           tone: 'danger',

@@ -1,4 +1,6 @@
-// What the supervisor reads when imopenlines.session.start fails: one message per documented code, then by category.
+// What the supervisor reads when imopenlines.session.start fails: the table's words for a code about the chat, else
+// by category.
+import { chatErrorText } from '../../../app/contract/index.ts';
 import { isBridgeError } from '../../bridge/index.ts';
 
 export interface StartErrorMessage {
@@ -11,25 +13,8 @@ export function startSessionErrorMessage(error: unknown, chatId: number): StartE
     return { code: 'UNKNOWN', message: `The session on chat ${chatId} could not be started: ${String(error)}` };
   }
   const code = error.code.toUpperCase();
-  switch (code) {
-    case 'CHAT_ID':
-      return {
-        code,
-        message: `Chat ${chatId} does not exist on the portal. Check the chat ID; the chat may have been deleted.`,
-      };
-    case 'CHAT_TYPE':
-      return { code, message: `Chat ${chatId} is not an open-line chat, so no session can be started in it.` };
-    case 'ACCESS_DENIED':
-      return {
-        code,
-        message: `You have no access to chat ${chatId}. Ask a portal administrator for rights to its open line.`,
-      };
-    case 'USER_ID':
-      return {
-        code,
-        message: "The portal could not tell which user is calling. Check that the profile's webhook user is active.",
-      };
-  }
+  const aboutTheChat = chatErrorText(code, chatId);
+  if (aboutTheChat) return { code, message: aboutTheChat };
   switch (error.category) {
     case 'unreachable':
       return { code, message: 'The portal cannot be reached, so no session was started. Try again once it answers.' };
