@@ -275,6 +275,8 @@ test.describe('bulk restart', () => {
 
     // The results hold every chat; what was never sent is skipped, and the portal never saw a start for it.
     await expect(results.getByRole('row')).toHaveCount(total + 1);
+    // The rows may show the states before the cancel for a moment: wait for the results the banner speaks of.
+    await expect(results.getByRole('row', { name: /^\d+ Skipped\b/ })).toHaveCount(notSent);
     const skipped = await resultIds(page, 'Skipped');
     expect(skipped).toHaveLength(notSent);
     const started = (id: number) => sessionStarts(bulk.portal, [id])[0]! - before.get(id)!;

@@ -1,9 +1,10 @@
 // Bulk session starts and restarts: the API the CLI, the desktop handlers and the benchmark use.
 import type { RunChatResult, RunMode, RunProgress } from '../../contract/runs.ts';
 import type { Bitrix24Client, LimitsSnapshot } from '../bitrix24/types.ts';
-import { liveRun, liveRuns, RunInputError } from './bulk-run.ts';
+import { liveRun, liveRuns } from './bulk-run.ts';
 import { type InvalidLine, MAX_RUN_CHATS, type ParsedChatIds } from './chat-ids.ts';
 import { callsFor, costOf, type Estimate, estimate, type SessionCheck } from './estimate.ts';
+import { RunInputError } from './run-errors.ts';
 import {
   type AuditEntry,
   chatResults,
@@ -19,23 +20,7 @@ import {
   runDirOf,
 } from './run-store.ts';
 
-export {
-  type BulkEnvironment,
-  cancelRun,
-  DEFAULT_REQUEST_LIMIT_MS,
-  type FailedChat,
-  liveRun,
-  liveRuns,
-  type RunHandle,
-  RunInputError,
-  RunPortalMismatchError,
-  RunStateError,
-  type RunSummary,
-  resumeRun,
-  retryFailed,
-  type StartRunInput,
-  startRun,
-} from './bulk-run.ts';
+export { liveRun, liveRuns } from './bulk-run.ts';
 export {
   type InvalidLine,
   judgeChatId,
@@ -46,7 +31,17 @@ export {
 } from './chat-ids.ts';
 export { DEFAULT_COSTS, type Estimate, estimate, METHODS, type SessionCheck } from './estimate.ts';
 export { JournalError, type RunReason } from './journal.ts';
+export { cancelRun, resumeRun, retryFailed, startRun } from './run-api.ts';
+export { RunInputError, RunPortalMismatchError, RunStateError } from './run-errors.ts';
 export { type AuditEntry, type DamagedRun, RunBusyError, RunNotFoundError, readAudit } from './run-store.ts';
+export {
+  type BulkEnvironment,
+  DEFAULT_REQUEST_LIMIT_MS,
+  type FailedChat,
+  type RunHandle,
+  type RunSummary,
+  type StartRunInput,
+} from './run-types.ts';
 
 export interface PreviewInput {
   chatIds: readonly number[];

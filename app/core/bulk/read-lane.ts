@@ -1,0 +1,280 @@
+// The read lane of a run: the watermark read before any write, the wait and read-back of writes whose fate is
+// unknown, the reads that confirm each start, and (where the portal has no Session.list) each chat's session read
+// before its write. What a read-back means for a chat comes from the run's action.
+import { type Bitrix24Error, CLIENT_CODES, isBitrix24Error } from '../bitrix24/errors.ts';
+import type { BatchCommand, CommandOutcome } from '../bitrix24/types.ts';
+import { parseDialog } from '../chats/dialog.ts';
+import { asInt, asList, asRecord } from '../chats/lenient.ts';
+import { METHODS } from './estimate.ts';
+import type { BaselineRecord, ChatChange, JournalRecord, RunReason } from './journal.ts';
+import type { RunCore } from './run-core.ts';
+import { clockTime, failure, isRunWide } from './run-errors.ts';
+import type { ChatEntry } from './run-state.ts';
+import { recordSessionCheck } from './run-store.ts';
+
+/** Failed reads of one chat before the run stops asking. */
+const MAX_READ_FAILURES = 5;
+/** Sessions read for the watermark: created in the same second, the newest ones come back in any order. */
+const WATERMARK_PAGE = 50;
+/** Session.list refusals meaning "not for this portal or user": the run reads each chat's session instead. */
+const NO_SESSION_LIST = new Set([
+  'ERROR_METHOD_NOT_FOUND',
+  'TARIFF_RESTRICTION',
+  'INVALID_FILTER',
+  'ACCESS_DENIED',
+  'ACCESS_ERROR',
+]);
+
+type ReadPurpose = 'baseline' | 'verify' | 'reconcile';
+type ReadWork = Array<{ chat: ChatEntry; purpose: ReadPurpose }>;
+type ReadKeys = Map<string, { chat: ChatEntry; purpose: ReadPurpose }>;
+
+export class ReadLane {
+  private readonly failures = new Map<number, number>();
+  private readonly notBefore = new Map<number, number>();
+  /** Started chats whose confirmation failed too often: they stay `started`. */
+  readonly gaveUpVerify = new Set<number>();
+  /** Waiting for requests the portal may still be running (resume after a crash). */
+  inFlightHold: RunReason | null = null;
+
+  constructor(private readonly run: RunCore) {}
+
+  /**
+   * Reads the portal's highest session id, once per run and before any write: a session the run opens gets a larger
+   * id (ids are auto-increment), so one number replaces a read of every chat before its write. The newest page by
+   * creation date is enough; its largest id is taken since sessions of the same second come back in any order.
+   */
+  async readWatermark(): Promise<void> {
+    const { run } = this;
+    if (run.state.writesSent) {
+      // A run written before watermarks (or whose writes began without one): reading now would count its own sessions.
+      await run.record([{ t: 'mark', at: Date.now(), w: null, why: 'OLD_JOURNAL' }]);
+      return;
+    }
+    while (run.paused && !run.halted && !run.cancelRequested) await run.untilResumed();
+    if (run.halted || run.cancelRequested) return;
+    let w: number | null = null;
+    let why: string | undefined;
+    try {
+      run.state.requests++;
+      run.events.soon();
+      const { result } = await run.env.client.call(
+        METHODS.sessionList,
+        { order: 'dateCreate', orderDirection: 'desc', limit: WATERMARK_PAGE },
+        { idempotent: true, signal: run.abort.signal },
+      );
+      w = 0;
+      for (const session of asList(asRecord(result).sessions)) w = Math.max(w, asInt(asRecord(session).id));
+    } catch (error) {
+      if (!isBitrix24Error(error)) throw error;
+      if (error.code === CLIENT_CODES.aborted) return;
+      const code = error.code.toUpperCase();
+      if (!NO_SESSION_LIST.has(code) && isRunWide(error)) {
+        run.stopFor(error);
+        return;
+      }
+      // No Session.list here, or it failed for this call only: reading each chat first is slower but as exact.
+      why = code;
+    }
+    await run.record([{ t: 'mark', at: Date.now(), w, ...(why ? { why } : {}) }]);
+    run.env.log?.(
+      w === null
+        ? `bulk run ${run.runId}: reading each chat's session before its write (Session.list: ${why ?? 'unavailable'})`
+        : `bulk run ${run.runId}: new sessions are those above session id ${w}`,
+    );
+    await recordSessionCheck(run.env.runsDir, run.state.header.portal, w === null ? 'per-chat' : 'watermark').catch(
+      (error) => run.env.log?.(`bulk run ${run.runId}: session check not remembered (${String(error)})`),
+    );
+    run.events.soon();
+  }
+
+  /** Resume after a crash: wait until the portal cannot still be running what was sent, then read. */
+  async reconcileInFlight(): Promise<void> {
+    const { run } = this;
+    const inFlight = [...run.state.chats.values()].filter((chat) => chat.state === 'sent');
+    if (inFlight.length === 0) return;
+    const until = Math.max(...inFlight.map((chat) => chat.inFlight?.until ?? 0));
+    while (!run.halted && Date.now() < until) {
+      this.inFlightHold = {
+        code: 'IN_FLIGHT',
+        message: `Waiting until ${clockTime(until)}: the portal may still be running ${inFlight.length} writes sent before the run stopped.`,
+        until,
+      };
+      run.events.now();
+      await run.wake.wait(until - Date.now());
+    }
+    this.inFlightHold = null;
+    await this.drain('reconcile');
+  }
+
+  /** Reads until nothing is left to read (only the writes of unknown fate with `reconcile`). */
+  async drain(only?: 'reconcile'): Promise<void> {
+    const { run } = this;
+    for (;;) {
+      if (run.halted) return;
+      if (run.paused && !run.cancelRequested) {
+        await run.untilResumed();
+        continue;
+      }
+      const { work, nextAt } = this.pick(only);
+      if (work.length === 0) {
+        if (this.done(only)) return;
+        await run.wake.wait(nextAt === null ? undefined : nextAt - Date.now());
+        continue;
+      }
+      await this.send(work);
+      run.wake.notify();
+    }
+  }
+
+  private done(only?: 'reconcile'): boolean {
+    for (const chat of this.run.state.chats.values()) {
+      if (chat.state === 'sent') return false;
+      if (only) continue;
+      if (chat.state === 'started' && !this.gaveUpVerify.has(chat.chatId)) return false;
+      if (chat.state === 'pending' && !this.run.cancelRequested) return false;
+    }
+    return true;
+  }
+
+  private pick(only?: 'reconcile'): { work: ReadWork; nextAt: number | null } {
+    const { run } = this;
+    const { state, windowSize } = run;
+    const now = Date.now();
+    const work: ReadWork = [];
+    let nextAt: number | null = null;
+    const later = (at: number) => {
+      nextAt = nextAt === null ? at : Math.min(nextAt, at);
+    };
+    const ready = (chat: ChatEntry): boolean => {
+      if (run.reserved.has(chat.chatId)) return false;
+      const wait = this.notBefore.get(chat.chatId) ?? 0;
+      if (wait > now) {
+        later(wait);
+        return false;
+      }
+      return true;
+    };
+    // First what blocks progress: writes of unknown fate, then confirmations, then baselines ahead of the writes.
+    for (const chat of state.chats.values()) {
+      if (work.length >= windowSize) break;
+      if (chat.state !== 'sent' || !chat.uncertain || !ready(chat)) continue;
+      const until = chat.inFlight?.until ?? 0;
+      if (until > now) later(until);
+      else work.push({ chat, purpose: 'reconcile' });
+    }
+    if (only) return { work, nextAt };
+    for (const chat of state.chats.values()) {
+      if (work.length >= windowSize) break;
+      if (chat.state === 'started' && !this.gaveUpVerify.has(chat.chatId) && ready(chat)) {
+        work.push({ chat, purpose: 'verify' });
+      }
+    }
+    if (run.cancelRequested || state.watermark !== null) return { work, nextAt };
+    let backlog = 0;
+    for (const chat of state.chats.values()) {
+      if (chat.state === 'pending' && state.hasReference(chat)) backlog++;
+    }
+    const lookahead = windowSize * 2;
+    for (const chat of state.chats.values()) {
+      if (work.length >= windowSize || backlog >= lookahead) break;
+      if (chat.state === 'pending' && !state.hasReference(chat) && ready(chat)) {
+        work.push({ chat, purpose: 'baseline' });
+        backlog++;
+      }
+    }
+    return { work, nextAt };
+  }
+
+  private async send(work: ReadWork): Promise<void> {
+    const { run } = this;
+    const byKey: ReadKeys = new Map();
+    const commands: BatchCommand[] = work.map(({ chat, purpose }) => {
+      const key = `${purpose[0]}${chat.chatId}`;
+      byKey.set(key, { chat, purpose });
+      run.reserved.add(chat.chatId);
+      return { key, method: METHODS.read, params: { CHAT_ID: chat.chatId } };
+    });
+    try {
+      const report = await run.env.client.batch(commands, {
+        idempotent: true,
+        maxChunkSize: 50,
+        signal: run.abort.signal,
+        beforeSend: () => {
+          run.checkSending(true);
+          run.state.requests++;
+          run.events.soon();
+        },
+        onSettled: (outcomes) => run.guard(() => this.onSettled(outcomes, byKey)),
+      });
+      if (report.stoppedBy) run.stopFor(report.stoppedBy);
+    } finally {
+      for (const { chat } of work) run.reserved.delete(chat.chatId);
+    }
+  }
+
+  private async onSettled(outcomes: readonly CommandOutcome[], byKey: ReadKeys): Promise<void> {
+    const { run } = this;
+    const at = Date.now();
+    const baseline: BaselineRecord = { t: 'base', at, c: [] };
+    const changes: ChatChange[] = [];
+    for (const outcome of outcomes) {
+      const entry = byKey.get(outcome.key);
+      if (!entry || outcome.status === 'not-sent') continue;
+      const { chat, purpose } = entry;
+      if (outcome.status === 'failed') {
+        const change = this.readFailed(chat, purpose, outcome.error);
+        if (change) changes.push(change);
+        continue;
+      }
+      run.costs.add(METHODS.read, outcome.time);
+      this.failures.delete(chat.chatId);
+      const sessionId = parseDialog(outcome.result).sessionId;
+      const read = { sessionId, isNew: run.state.isNewSession(chat, sessionId) };
+      if (purpose === 'baseline') {
+        if (chat.state === 'pending' && chat.baseline === null) baseline.c.push([chat.chatId, sessionId]);
+      } else if (purpose === 'verify') {
+        if (chat.state === 'started') changes.push(run.action.verified(chat, read));
+      } else if (chat.state === 'sent') changes.push(run.action.reconciled(chat, read));
+    }
+    const records: JournalRecord[] = [];
+    if (baseline.c.length > 0) records.push(baseline);
+    if (changes.length > 0) records.push({ t: 'chat', at, c: changes });
+    await run.record(records);
+    run.events.soon();
+  }
+
+  /** A read that failed: stop the run, give up on the chat, or try again a little later. */
+  private readFailed(chat: ChatEntry, purpose: ReadPurpose, error: Bitrix24Error): ChatChange | null {
+    if (isRunWide(error)) {
+      this.run.stopFor(error);
+      return null;
+    }
+    const count = (this.failures.get(chat.chatId) ?? 0) + 1;
+    this.failures.set(chat.chatId, count);
+    const definite = error.category === 'bad-input' || error.category === 'permission';
+    if (purpose === 'baseline' && (definite || count >= MAX_READ_FAILURES)) {
+      // Without its session id the chat could not be checked afterwards: do not touch it.
+      return failure(chat.chatId, error);
+    }
+    if (count >= MAX_READ_FAILURES) {
+      if (purpose === 'verify') {
+        this.gaveUpVerify.add(chat.chatId);
+        return {
+          id: chat.chatId,
+          s: 'started',
+          code: 'NOT_VERIFIED',
+          msg: `The start was accepted but could not be confirmed: ${error.message}`,
+        };
+      }
+      return {
+        id: chat.chatId,
+        s: 'failed',
+        code: 'UNCONFIRMED',
+        msg: `A write was sent but whether it ran could not be read back (${error.message}). Check the chat.`,
+      };
+    }
+    this.notBefore.set(chat.chatId, Date.now() + Math.min(30_000, 500 * 2 ** count));
+    return null;
+  }
+}

@@ -1,0 +1,105 @@
+// Starting, resuming, cancelling and retrying runs: where a run is created (and its chats checked, once), taken up
+// again from its journal, or ended.
+import { BulkRun, liveRun } from './bulk-run.ts';
+import { MAX_CHAT_ID, MAX_RUN_CHATS } from './chat-ids.ts';
+import { JOURNAL_VERSION, JournalWriter, type RunHeader, readJournal } from './journal.ts';
+import { RunInputError, RunPortalMismatchError, RunStateError } from './run-errors.ts';
+import { isUnfinished, RunState } from './run-state.ts';
+import { acquireLock, createRunDir, loadRun, newRunId, readCosts, runDirOf } from './run-store.ts';
+import { type BulkEnvironment, DEFAULT_REQUEST_LIMIT_MS, type RunHandle, type StartRunInput } from './run-types.ts';
+
+export async function startRun(env: BulkEnvironment, input: StartRunInput): Promise<RunHandle> {
+  const chatIds = [...new Set(input.chatIds)];
+  if (chatIds.length === 0) throw new RunInputError('There are no chats to run.');
+  if (chatIds.length > MAX_RUN_CHATS) {
+    throw new RunInputError(`A run takes at most ${MAX_RUN_CHATS.toLocaleString('en')} chats; split the list.`);
+  }
+  const bad = chatIds.find((id) => !Number.isInteger(id) || id < 1 || id > MAX_CHAT_ID);
+  if (bad !== undefined) throw new RunInputError(`${String(bad)} is not a chat id.`);
+  const runId = newRunId();
+  const dir = await createRunDir(env.runsDir, runId);
+  const release = await acquireLock(dir, runId);
+  try {
+    const header: RunHeader = {
+      t: 'header',
+      v: JOURNAL_VERSION,
+      runId,
+      profileId: env.profile.id,
+      profileName: env.profile.name,
+      portal: env.client.portalLabel,
+      mode: input.mode,
+      plan: env.plan ?? null,
+      chatIds,
+      invalid: [...(input.invalid ?? [])],
+      duplicates: input.duplicates ?? 0,
+      requestLimitMs: env.requestLimitMs ?? DEFAULT_REQUEST_LIMIT_MS,
+      retryOf: input.retryOf ?? null,
+      createdAt: Date.now(),
+    };
+    const journal = await JournalWriter.create(dir, header);
+    const costs = await readCosts(env.runsDir, header.portal);
+    const run = new BulkRun(env, new RunState(header), journal, dir, release, false, costs);
+    run.begin();
+    return run;
+  } catch (error) {
+    await release();
+    throw error;
+  }
+}
+
+export async function resumeRun(env: BulkEnvironment, runId: string): Promise<RunHandle> {
+  const dir = runDirOf(env.runsDir, runId);
+  const running = liveRun(dir);
+  if (running) {
+    running.resume();
+    return running;
+  }
+  const release = await acquireLock(dir, runId);
+  try {
+    const journal = await JournalWriter.reopen(dir);
+    try {
+      const { records } = await readJournal(dir);
+      const state = RunState.replay(records);
+      if (!isUnfinished(state.status)) throw new RunStateError(`Bulk run ${runId} has already ${state.status}.`);
+      const portal = env.client.portalLabel.toLowerCase();
+      if (state.header.portal.toLowerCase() !== portal) {
+        throw new RunPortalMismatchError(
+          `Bulk run ${runId} was made on ${state.header.portal} (profile "${state.header.profileName}"), not on ${env.client.portalLabel}.`,
+        );
+      }
+      // The user resumes a run the portal had blocked: they are saying the block was lifted.
+      if (env.client.limits.snapshot().blocked) env.client.clearBlock();
+      const costs = await readCosts(env.runsDir, state.header.portal);
+      const run = new BulkRun(env, state, journal, dir, release, true, costs);
+      run.begin();
+      return run;
+    } catch (error) {
+      await journal.close();
+      throw error;
+    }
+  } catch (error) {
+    await release();
+    throw error;
+  }
+}
+
+/**
+ * Cancels a run: a live one stops sending; one whose process ended is taken up just long enough to read back what
+ * it had in flight, then marked cancelled (what was never sent becomes `skipped`).
+ */
+export async function cancelRun(env: BulkEnvironment, runId: string): Promise<RunHandle> {
+  const handle = liveRun(runDirOf(env.runsDir, runId)) ?? (await resumeRun(env, runId));
+  void handle.cancel();
+  return handle;
+}
+
+/** A new run over the failed chats of a run that has ended (same mode and portal). */
+export async function retryFailed(env: BulkEnvironment, runId: string): Promise<RunHandle> {
+  const stored = await loadRun(env.runsDir, runId);
+  if (isUnfinished(stored.status)) {
+    throw new RunStateError(`Bulk run ${runId} has not ended yet: resume it rather than retrying its failed chats.`);
+  }
+  const failed = [...stored.state.chats.values()].filter((chat) => chat.state === 'failed').map((chat) => chat.chatId);
+  if (failed.length === 0) throw new RunStateError(`Bulk run ${runId} has no failed chats.`);
+  return startRun(env, { chatIds: failed, mode: stored.state.header.mode, retryOf: runId });
+}
