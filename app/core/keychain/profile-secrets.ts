@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { AppError } from '../app-error.ts';
 import type { OAuthTokens } from '../bitrix24/types.ts';
-import { type Keychain, systemKeychain } from './keychain.ts';
+import { type Keychain, KeychainUnavailableError, systemKeychain } from './keychain.ts';
 
 export interface WebhookSecret {
   kind: 'webhook';
@@ -26,6 +26,9 @@ export interface OAuthSecret {
 }
 
 export type ProfileSecret = WebhookSecret | OAuthSecret;
+
+/** Whether the keychain holds a profile's secret; `unknown` when no keychain answered. */
+export type SecretState = 'stored' | 'missing' | 'unknown';
 
 /** What ties an entry to one profile of one data folder, and to the portal it may be sent to. */
 export interface SecretOwner {
@@ -135,6 +138,16 @@ export class ProfileSecrets {
       return (await this.get(owner)) !== null;
     } catch (error) {
       if (error instanceof SecretUnreadableError) return false;
+      throw error;
+    }
+  }
+
+  /** Whether the keychain holds the owner's secret; `unknown` when no keychain answered. */
+  async state(owner: SecretOwner): Promise<SecretState> {
+    try {
+      return (await this.has(owner)) ? 'stored' : 'missing';
+    } catch (error) {
+      if (error instanceof KeychainUnavailableError) return 'unknown';
       throw error;
     }
   }

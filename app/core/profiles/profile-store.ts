@@ -1,44 +1,38 @@
 // Portal profiles in <data folder>/profiles.json, shared by the desktop app, the browser host and the CLI. Every
 // operation here is offline: nothing touches the network. Secrets go to the keychain only (ProfileSecrets).
-import { createHash } from 'node:crypto';
-import { copyFile, readFile, rm } from 'node:fs/promises';
-import {
-  atomicWriteFile,
-  type CorruptFileReport,
-  type DataPaths,
-  dataFolder,
-  dataPaths,
-  fileTimestamp,
-  moveAside,
-} from '../data-folder.ts';
+// (Over 400 lines on purpose: one read-modify-write per user operation under one queue; reading the file, import and
+// export, and lookups live beside it in profiles-file.ts, profile-import.ts and profile-lookup.ts.)
+import { readFile, rm } from 'node:fs/promises';
+import { atomicWriteFile, type DataPaths, dataFolder, dataPaths } from '../data-folder.ts';
 import { KeychainUnavailableError } from '../keychain/keychain.ts';
-import { type ProfileSecret, ProfileSecrets } from '../keychain/profile-secrets.ts';
+import { type ProfileSecret, ProfileSecrets, type SecretState } from '../keychain/profile-secrets.ts';
 import { parseWebhookUrl } from './address.ts';
 import { ProfileError, ProfileValidationError } from './errors.ts';
-import { detectVersion, MigrationError, migrate } from './migrations.ts';
-import { importEntries, type ProvisioningReport, parseProvisioningText } from './provisioning.ts';
+import {
+  applyImport,
+  type ExportReport,
+  exportBody,
+  type ImportInput,
+  provisioningSummary,
+  secretBindingChanged,
+  unusableProvisioning,
+} from './profile-import.ts';
+import { findIn, mustFind } from './profile-lookup.ts';
+import { readProfilesFile, type StoreNotice, writeProfilesFile } from './profiles-file.ts';
+import { type ProvisioningReport, parseProvisioningText } from './provisioning.ts';
 import {
   type DefaultFilters,
   emptyProfilesFile,
   fieldProblems,
   newKeychainAccount,
-  PROFILES_SCHEMA_VERSION,
   type Profile,
   type ProfilePlan,
   type ProfilesFile,
   profileSchema,
-  profilesFileSchema,
   uniqueId,
 } from './schema.ts';
 
-/** Something the user should be told after the profiles file was read. */
-export type StoreNotice =
-  | { kind: 'corrupt-file'; report: CorruptFileReport; message: string }
-  | { kind: 'migrated'; fromVersion: number; backup: string; message: string }
-  | { kind: 'provisioned'; report: ProvisioningReport; message: string };
-
-/** Whether the keychain holds the profile's secret; `unknown` when no keychain answered. */
-export type SecretState = 'stored' | 'missing' | 'unknown';
+export type { StoreNotice } from './profiles-file.ts';
 
 export interface ProfileListing {
   profile: Profile;
@@ -85,20 +79,12 @@ export interface RemovalReport {
   defaultProfileId: string | null;
 }
 
-export interface ExportReport {
-  file: string;
-  profiles: string[];
-}
-
 export interface ProfileStoreOptions {
   /** Data folder; `OPENLINES_HOME` or the platform's user-data folder by default. */
   home?: string;
   secrets?: ProfileSecrets;
   now?: () => Date;
 }
-
-/** A file written by export: the same shape import reads. */
-export const EXPORT_FORMAT = 'openlines-profiles';
 
 export class ProfileStore {
   readonly paths: DataPaths;
@@ -133,13 +119,10 @@ export class ProfileStore {
     const listings: ProfileListing[] = [];
     for (const profile of file.profiles) {
       let secret: SecretState = 'unknown';
+      // One keychain that does not answer is enough: the others would time out the same way.
       if (keychainAnswers) {
-        try {
-          secret = (await this.secrets.has(profile)) ? 'stored' : 'missing';
-        } catch (error) {
-          if (!(error instanceof KeychainUnavailableError)) throw error;
-          keychainAnswers = false;
-        }
+        secret = await this.secrets.state(profile);
+        keychainAnswers = secret !== 'unknown';
       }
       listings.push({ profile, isDefault: file.defaultProfileId === profile.id, secret });
     }
@@ -318,7 +301,7 @@ export class ProfileStore {
     return this.exclusive(async () => {
       const file = await this.read();
       const entries = parseProvisioningText(text, source);
-      const { next, report } = await this.applyImport(file, entries, source, text);
+      const { next, report } = await applyImport({ ...this.importInput(source, text), file, entries });
       await this.write(next);
       return report;
     });
@@ -328,74 +311,9 @@ export class ProfileStore {
   async exportProfiles(target: string, nameOrIds?: readonly string[]): Promise<ExportReport> {
     const file = await this.load();
     const chosen = nameOrIds?.length ? nameOrIds.map((n) => mustFind(file, n)) : file.profiles;
-    // The keychain account stays with this data folder: an import elsewhere makes its own.
-    const profiles = chosen.map(({ provisionedAt: _when, keychainAccount: _account, ...profile }) => profile);
-    const body = { format: EXPORT_FORMAT, schemaVersion: PROFILES_SCHEMA_VERSION, profiles };
+    const body = exportBody(chosen);
     await atomicWriteFile(target, `${JSON.stringify(body, null, 2)}\n`, { mode: 0o644 });
-    return { file: target, profiles: profiles.map((p) => p.id) };
-  }
-
-  private async applyImport(
-    file: ProfilesFile,
-    entries: unknown[],
-    source: string,
-    text: string,
-  ): Promise<{ next: ProfilesFile; report: ProvisioningReport }> {
-    const at = this.now().toISOString();
-    const outcome = importEntries(file.profiles, entries, at);
-    const report: ProvisioningReport = {
-      source,
-      imported: [],
-      updated: [],
-      rejected: outcome.rejected,
-      needsSecret: [],
-      secretDropped: [],
-    };
-    // A fresh profile has a fresh keychain account, so it always asks for its secret.
-    for (const profile of outcome.added) {
-      report.imported.push(profile.id);
-      report.needsSecret.push(profile.id);
-    }
-    for (const profile of outcome.updated) {
-      report.updated.push(profile.id);
-      const current = mustFind(file, profile.id);
-      if (secretBindingChanged(current, profile)) {
-        // The secret was typed for the old portal or certificate; the keychain would refuse it to the new one even
-        // if this delete cannot happen now.
-        await this.secrets.delete(current).catch((error: unknown) => {
-          if (!(error instanceof KeychainUnavailableError)) throw error;
-        });
-        report.secretDropped.push(profile.id);
-        report.needsSecret.push(profile.id);
-      } else if ((await this.secretState(profile)) !== 'stored') report.needsSecret.push(profile.id);
-    }
-    const updatedById = new Map(outcome.updated.map((p) => [p.id, p]));
-    const profiles = [...file.profiles.map((p) => updatedById.get(p.id) ?? p), ...outcome.added];
-    const next: ProfilesFile = {
-      ...file,
-      profiles,
-      defaultProfileId: file.defaultProfileId ?? outcome.defaultId ?? profiles[0]?.id ?? null,
-      provisioning: [
-        ...file.provisioning,
-        {
-          source,
-          sha256: sha256(text),
-          at,
-          imported: [...report.imported, ...report.updated],
-          rejected: new Set(report.rejected.map((r) => r.index)).size,
-        },
-      ],
-    };
-    return { next, report };
-  }
-
-  async secretState(profile: Profile): Promise<SecretState> {
-    try {
-      return (await this.secrets.has(profile)) ? 'stored' : 'missing';
-    } catch (error) {
-      if (error instanceof KeychainUnavailableError) return 'unknown';
-      throw error;
-    }
+    return { file: target, profiles: chosen.map((p) => p.id) };
   }
 
   private exclusive<T>(task: () => Promise<T>): Promise<T> {
@@ -404,64 +322,21 @@ export class ProfileStore {
     return run;
   }
 
-  private async write(file: ProfilesFile): Promise<void> {
-    const checked = profilesFileSchema.parse(file);
-    await atomicWriteFile(this.paths.profilesFile, `${JSON.stringify(checked, null, 2)}\n`);
+  private write(file: ProfilesFile): Promise<void> {
+    return writeProfilesFile(this.paths.profilesFile, file);
   }
 
   private async read(): Promise<ProfilesFile> {
-    let text: string;
-    try {
-      text = await readFile(this.paths.profilesFile, 'utf8');
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') return this.firstStart();
-      return this.setAside(`cannot be read (${code ?? 'unknown error'})`);
-    }
-    let raw: unknown;
-    try {
-      raw = JSON.parse(text);
-    } catch {
-      return this.setAside('is not valid JSON (damaged or half-written)');
-    }
-    const version = detectVersion(raw);
-    if (version === null) return this.setAside('is not a profiles file (no schemaVersion)');
-    if (version > PROFILES_SCHEMA_VERSION) {
-      throw new ProfileError(
-        'PROFILES_FILE_TOO_NEW',
-        `${this.paths.profilesFile} was written by a newer Open Lines Console (schema ${version}); ` +
-          'update the console. The file was left untouched.',
-      );
-    }
-    let migrated = raw;
-    if (version < PROFILES_SCHEMA_VERSION) {
-      try {
-        migrated = migrate(raw, version);
-      } catch (error) {
-        if (error instanceof MigrationError) return this.setAside(`could not be migrated: ${error.message}`);
-        throw error;
-      }
-    }
-    const parsed = profilesFileSchema.safeParse(migrated);
-    if (!parsed.success) {
-      const problems = fieldProblems(parsed.error)
-        .slice(0, 5)
-        .map((p) => `${p.field} ${p.reason}`);
-      return this.setAside(`does not match the profile schema (${problems.join('; ')})`);
-    }
-    if (version < PROFILES_SCHEMA_VERSION) {
-      // Keep the old file byte for byte, then write the migrated one in its place.
-      const backup = `${this.paths.profilesFile}.v${version}-${fileTimestamp(this.now())}.bak`;
-      await copyFile(this.paths.profilesFile, backup);
-      await this.write(parsed.data);
-      this.notices.push({
-        kind: 'migrated',
-        fromVersion: version,
-        backup,
-        message: `Profiles were upgraded from schema version ${version}; the old file was kept as ${backup}.`,
-      });
-    }
-    return this.adoptLegacySecrets(parsed.data);
+    const file = await readProfilesFile({
+      path: this.paths.profilesFile,
+      now: this.now,
+      notify: (notice) => this.notices.push(notice),
+    });
+    return file === null ? this.firstStart() : this.adoptLegacySecrets(file);
+  }
+
+  private importInput(source: string, text: string): Omit<ImportInput, 'file' | 'entries'> {
+    return { source, text, at: this.now().toISOString(), secrets: this.secrets };
   }
 
   // Profiles written before keychain accounts existed read their secret under the bare id, which every data folder
@@ -490,26 +365,6 @@ export class ProfileStore {
     return next;
   }
 
-  private async setAside(reason: string): Promise<ProfilesFile> {
-    let report: CorruptFileReport;
-    try {
-      report = await moveAside(this.paths.profilesFile, reason, this.now());
-    } catch (error) {
-      // It can be neither used nor moved: refuse to go on rather than overwrite it.
-      throw new ProfileError(
-        'PROFILES_FILE_UNREADABLE',
-        `${this.paths.profilesFile} ${reason} and could not be moved aside ` +
-          `(${(error as NodeJS.ErrnoException).code ?? 'error'}); fix or move it, then try again.`,
-      );
-    }
-    this.notices.push({
-      kind: 'corrupt-file',
-      report,
-      message: `The profiles file ${reason}. It was kept as ${report.movedTo}; starting with no profiles.`,
-    });
-    return emptyProfilesFile();
-  }
-
   // With no profiles file yet, IT's portals.json in the data folder is imported once.
   private async firstStart(): Promise<ProfilesFile> {
     let text: string;
@@ -520,55 +375,19 @@ export class ProfileStore {
       throw error;
     }
     const source = this.paths.provisioningFile;
-    let entries: unknown[];
-    let report: ProvisioningReport;
-    let next: ProfilesFile;
+    let outcome: { next: ProfilesFile; report: ProvisioningReport };
     try {
-      entries = parseProvisioningText(text, source);
-      ({ next, report } = await this.applyImport(emptyProfilesFile(), entries, source, text));
+      const entries = parseProvisioningText(text, source);
+      outcome = await applyImport({ ...this.importInput(source, text), file: emptyProfilesFile(), entries });
     } catch (error) {
       if (!(error instanceof ProfileError)) throw error;
-      // The whole file is unusable: record the attempt so it is not retried on every start, and say why.
-      report = {
-        source,
-        imported: [],
-        updated: [],
-        rejected: [{ index: -1, field: '(file)', reason: error.message }],
-        needsSecret: [],
-        secretDropped: [],
-      };
-      next = {
-        ...emptyProfilesFile(),
-        provisioning: [{ source, sha256: sha256(text), at: this.now().toISOString(), imported: [], rejected: 1 }],
-      };
+      outcome = unusableProvisioning(source, text, this.now().toISOString(), error);
     }
+    const { next, report } = outcome;
     await this.write(next);
     this.notices.push({ kind: 'provisioned', report, message: provisioningSummary(report) });
     return next;
   }
-}
-
-/** One line for the user: "Imported 3 profiles from …; 1 entry was rejected." */
-export function provisioningSummary(report: ProvisioningReport): string {
-  const parts = [`Imported ${report.imported.length} profile(s) from ${report.source}`];
-  if (report.updated.length) parts.push(`updated ${report.updated.length}`);
-  const rejected = new Set(report.rejected.map((r) => r.index)).size;
-  if (rejected) parts.push(`rejected ${rejected} entr${rejected === 1 ? 'y' : 'ies'}`);
-  return `${parts.join('; ')}.`;
-}
-
-function findIn(file: ProfilesFile, nameOrId: string): Profile | null {
-  const wanted = nameOrId.trim().toLowerCase();
-  return (
-    file.profiles.find((p) => p.id === wanted) ?? file.profiles.find((p) => p.name.toLowerCase() === wanted) ?? null
-  );
-}
-
-function mustFind(file: ProfilesFile, nameOrId: string): Profile {
-  const profile = findIn(file, nameOrId);
-  if (profile) return profile;
-  const known = file.profiles.map((p) => p.id).join(', ') || 'none yet';
-  throw new ProfileError('PROFILE_NOT_FOUND', `No profile is called "${nameOrId}" (profiles: ${known}).`);
 }
 
 function parseProfile(candidate: unknown): Profile {
@@ -610,25 +429,6 @@ export function webhookSecretFor(profile: Profile, webhookUrlOrCode: string): Pr
   return { kind: 'webhook', code: parts.value.code };
 }
 
-// Whether a stored secret stops belonging to the profile: another portal, user, credentials kind or CA certificate.
-function secretBindingChanged(before: Profile, after: Profile): boolean {
-  if (before.caCertificatePem !== after.caCertificatePem) return true;
-  if (before.portal !== after.portal || before.auth.kind !== after.auth.kind) return true;
-  if (before.auth.kind === 'webhook' && after.auth.kind === 'webhook') return before.auth.userId !== after.auth.userId;
-  if (before.auth.kind === 'oauth' && after.auth.kind === 'oauth') {
-    return (
-      before.auth.clientId !== after.auth.clientId ||
-      before.auth.clientEndpoint !== after.auth.clientEndpoint ||
-      before.auth.tokenUrl !== after.auth.tokenUrl
-    );
-  }
-  return true;
-}
-
 function stripUndefined<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
-
-function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
 }
