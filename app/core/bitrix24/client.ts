@@ -5,8 +5,9 @@
 
 import { redact } from '../redact.ts';
 import { runBatch } from './batch.ts';
+import { type BatchEngine, backoffMs, type SendOptions, type Sent } from './batch-engine.ts';
 import { systemClock, throwIfAborted } from './clock.ts';
-import { parseResponse, type SuccessEnvelope } from './envelope.ts';
+import { parseResponse } from './envelope.ts';
 import { Bitrix24Error, CLIENT_CODES } from './errors.ts';
 import { HttpTransport, NotSentError } from './http-transport.ts';
 import { LeakyBucket } from './leaky-bucket.ts';
@@ -21,7 +22,6 @@ import type {
   Bitrix24Client,
   CallOptions,
   ClientOptions,
-  Clock,
   MethodResult,
 } from './types.ts';
 import { PLAN_LIMITS } from './types.ts';
@@ -38,41 +38,6 @@ const MAX_NOT_SENT_RETRIES = 2;
 const MAX_AMBIGUOUS_RETRIES = 2;
 
 const METHOD_NAME = /^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*$/;
-
-export interface SendOptions {
-  signal?: AbortSignal | undefined;
-  /** The caller already took this request's slot in the bucket. */
-  slotTaken?: boolean;
-}
-
-export interface Sent {
-  envelope: SuccessEnvelope;
-  status: number;
-  elapsedMs: number;
-}
-
-/** What batch.ts needs from the client. */
-export interface BatchEngine {
-  clock: Clock;
-  bucket: LeakyBucket;
-  tracker: OperatingTracker;
-  monitor: PortalLimitsMonitor;
-  send(method: string, params: Record<string, unknown>, options: SendOptions): Promise<Sent>;
-  call<T>(method: string, params: Record<string, unknown>, options: CallOptions): Promise<MethodResult<T>>;
-  /** True when the error proves the request never ran on the portal. */
-  neverRan(error: unknown): boolean;
-  blockedError(): Bitrix24Error | null;
-  redact(text: string): string;
-  log(line: string): void;
-  /** Smoothed portal seconds per command, by the methods a batch carries, learned across this client's batches. */
-  commandSeconds: Map<string, number>;
-}
-
-export function backoffMs(attempt: number, baseMs = 500, capMs = 30_000): number {
-  const raw = Math.min(capMs, baseMs * 2 ** Math.max(0, attempt - 1));
-  // Full jitter on the upper half keeps concurrent callers from retrying in lockstep.
-  return Math.round(raw / 2 + Math.random() * (raw / 2));
-}
 
 export function createBitrix24Client(options: ClientOptions): Bitrix24Client {
   const clock = options.clock ?? systemClock;
