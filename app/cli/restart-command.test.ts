@@ -5,9 +5,9 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { readJournal } from '../core/bulk/journal.ts';
-import { RunState } from '../core/bulk/run-state.ts';
-import { expectRestartedOnce } from '../core/bulk/testing/waits.ts';
+import { readJournal } from '../core/runs/journal.ts';
+import { RunState } from '../core/runs/run-state.ts';
+import { expectRestartedOnce } from '../core/runs/testing/waits.ts';
 import { createDemoPortal } from '../demo-portal/demo-portal.ts';
 import type { DemoPortal, DemoPortalOptions } from '../demo-portal/types.ts';
 

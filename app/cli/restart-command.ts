@@ -8,21 +8,21 @@ import type { RunMode, RunProgress } from '../contract/runs.ts';
 import { createBitrix24Client } from '../core/bitrix24/client.ts';
 import { classify } from '../core/bitrix24/errors.ts';
 import type { Bitrix24Client, Plan } from '../core/bitrix24/types.ts';
+import { dataPaths } from '../core/data-folder.ts';
+import { type ResolvedPortal, resolvePortal } from '../core/profiles/resolve-portal.ts';
+import { redact } from '../core/redact.ts';
 import {
-  type BulkEnvironment,
   checkRunSize,
   requestLimitFromEnv as coreRequestLimitFromEnv,
   type InvalidLine,
   parseChatIds,
   previewRun,
+  type RunEnvironment,
   type RunHandle,
   type RunPreviewInfo,
   type RunSummary,
   startRun,
-} from '../core/bulk/index.ts';
-import { dataPaths } from '../core/data-folder.ts';
-import { type ResolvedPortal, resolvePortal } from '../core/profiles/resolve-portal.ts';
-import { redact } from '../core/redact.ts';
+} from '../core/runs/index.ts';
 import { EXIT, UsageError } from './command.ts';
 
 const USAGE = `Usage: openlines restart --chats <file|-> [--mode start|restart] [--skip-invalid] [--dry-run] [--yes] [--json]
@@ -219,8 +219,8 @@ function report(summary: RunSummary): void {
   if (summary.resultsFile) note(`openlines: results: ${summary.resultsFile}`);
 }
 
-export function bulkEnvironment(portal: ResolvedPortal, client: Bitrix24Client, plan: string | null): BulkEnvironment {
-  const environment: BulkEnvironment = {
+export function bulkEnvironment(portal: ResolvedPortal, client: Bitrix24Client, plan: string | null): RunEnvironment {
+  const environment: RunEnvironment = {
     client,
     runsDir: dataPaths().runsDir,
     profile: portal.profile

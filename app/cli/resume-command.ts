@@ -1,6 +1,9 @@
 // `openlines resume [RUN_ID] [--json]`: continues an unfinished bulk run (the most recent one without an id). Writes
 // that were in flight when the run stopped are read back from the portal before anything is sent again.
 import { parseArgs } from 'node:util';
+import { dataPaths } from '../core/data-folder.ts';
+import { type ResolvedPortal, resolvePortal } from '../core/profiles/resolve-portal.ts';
+import { redact } from '../core/redact.ts';
 import {
   listUnfinishedRuns,
   RunBusyError,
@@ -8,11 +11,8 @@ import {
   RunPortalMismatchError,
   RunStateError,
   resumeRun,
-} from '../core/bulk/index.ts';
-import { loadRun } from '../core/bulk/run-store.ts';
-import { dataPaths } from '../core/data-folder.ts';
-import { type ResolvedPortal, resolvePortal } from '../core/profiles/resolve-portal.ts';
-import { redact } from '../core/redact.ts';
+} from '../core/runs/index.ts';
+import { loadRun } from '../core/runs/run-store.ts';
 import { EXIT, UsageError } from './command.ts';
 import { bulkEnvironment, clientFor, emptyResult, note, printJson, superviseRun } from './restart-command.ts';
 

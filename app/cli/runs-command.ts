@@ -1,9 +1,9 @@
 // `openlines runs [--json]`: every bulk run in the data folder, newest first, with what is left to resume.
 import { parseArgs } from 'node:util';
 import type { RunProgress } from '../contract/runs.ts';
-import { type DamagedRun, listRuns } from '../core/bulk/index.ts';
-import { isUnfinished } from '../core/bulk/run-state.ts';
 import { dataPaths } from '../core/data-folder.ts';
+import { type DamagedRun, listRuns } from '../core/runs/index.ts';
+import { isUnfinished } from '../core/runs/run-state.ts';
 import { EXIT, UsageError } from './command.ts';
 import { note, printJson } from './restart-command.ts';
 

@@ -1,9 +1,8 @@
-// The `runs.*` channels over the bulk-run core, and `run.progressed` for every run this process runs. A preview is
+// The `runs.*` channels over the runs core, and `run.progressed` for every run this process runs. A preview is
 // kept in memory until it is started (or replaced): the renderer confirms a preview, never raw ids.
 import { randomUUID } from 'node:crypto';
 import type { RunProgress } from '../contract/runs.ts';
 import {
-  type BulkEnvironment,
   cancelRun,
   exportCsv,
   type InvalidLine,
@@ -13,6 +12,7 @@ import {
   MAX_RUN_CHATS,
   parseChatIds,
   previewRun,
+  type RunEnvironment,
   type RunHandle,
   RunInputError,
   RunStateError,
@@ -22,8 +22,8 @@ import {
   retryFailed,
   runDir,
   startRun,
-} from '../core/bulk/index.ts';
-import { loadRun } from '../core/bulk/run-store.ts';
+} from '../core/runs/index.ts';
+import { loadRun } from '../core/runs/run-store.ts';
 import type { HandlerContext, RunsHandlers } from './context.ts';
 import { APP_CODES, HandlerError } from './handler-error.ts';
 import { ENV_PROFILE_ID } from './services.ts';
@@ -57,7 +57,7 @@ export function createRunsHandlers(context: HandlerContext): RunsHandlers {
     context.log(`${error instanceof Error ? error.message : String(error)} The default applies.`);
   }
 
-  const environment = async (profileId: string): Promise<BulkEnvironment> => {
+  const environment = async (profileId: string): Promise<RunEnvironment> => {
     const [client, profile] = await Promise.all([context.clientFor(profileId), context.profile(profileId)]);
     return {
       client,
@@ -70,7 +70,7 @@ export function createRunsHandlers(context: HandlerContext): RunsHandlers {
   };
 
   /** A run made by the CLI with OPENLINES_WEBHOOK_URL has no profile: the console's env mode is its home. */
-  const environmentOfRun = async (runId: string): Promise<BulkEnvironment> => {
+  const environmentOfRun = async (runId: string): Promise<RunEnvironment> => {
     const { state } = await loadRun(runsDir, runId);
     return environment(state.header.profileId ?? ENV_PROFILE_ID);
   };

@@ -10,8 +10,8 @@ import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { HOST_SOCKET_PATH, type HostMessage } from '../contract/index.ts';
-import { readJournal } from '../core/bulk/journal.ts';
-import { RunState } from '../core/bulk/run-state.ts';
+import { readJournal } from '../core/runs/journal.ts';
+import { RunState } from '../core/runs/run-state.ts';
 import { PACKAGE_ROOT } from './renderer-build.ts';
 
 let home: string;

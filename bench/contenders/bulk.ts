@@ -1,8 +1,8 @@
-// The console's bulk run through the app/core/bulk API, exactly as the CLI and the desktop drive it: a journal in a
+// The console's bulk run through the app/core/runs API, exactly as the CLI and the desktop drive it: a journal in a
 // throw-away data folder, fsynced before every request, and every new session confirmed with dialog.get.
 import path from 'node:path';
 import { createBitrix24Client } from '../../app/core/bitrix24/client.ts';
-import { startRun } from '../../app/core/bulk/index.ts';
+import { startRun } from '../../app/core/runs/index.ts';
 import type { ContenderJob, ContenderResult } from '../protocol.ts';
 
 export async function runBulk(job: ContenderJob): Promise<Omit<ContenderResult, 'rssBeforeBytes' | 'peakRssBytes'>> {

@@ -1,14 +1,15 @@
 // Starting, resuming, cancelling and retrying runs: where a run is created (and its chats checked, once), taken up
 // again from its journal, or ended.
-import { BulkRun, liveRun } from './bulk-run.ts';
+
 import { MAX_CHAT_ID, MAX_RUN_CHATS } from './chat-ids.ts';
 import { JOURNAL_VERSION, JournalWriter, type RunHeader, readJournal } from './journal.ts';
 import { RunInputError, RunPortalMismatchError, RunStateError } from './run-errors.ts';
+import { liveRun, RunExecution } from './run-execution.ts';
 import { isUnfinished, RunState } from './run-state.ts';
 import { acquireLock, createRunDir, loadRun, newRunId, readCosts, runDirOf } from './run-store.ts';
-import { type BulkEnvironment, DEFAULT_REQUEST_LIMIT_MS, type RunHandle, type StartRunInput } from './run-types.ts';
+import { DEFAULT_REQUEST_LIMIT_MS, type RunEnvironment, type RunHandle, type StartRunInput } from './run-types.ts';
 
-export async function startRun(env: BulkEnvironment, input: StartRunInput): Promise<RunHandle> {
+export async function startRun(env: RunEnvironment, input: StartRunInput): Promise<RunHandle> {
   const chatIds = [...new Set(input.chatIds)];
   if (chatIds.length === 0) throw new RunInputError('There are no chats to run.');
   if (chatIds.length > MAX_RUN_CHATS) {
@@ -38,7 +39,7 @@ export async function startRun(env: BulkEnvironment, input: StartRunInput): Prom
     };
     const journal = await JournalWriter.create(dir, header);
     const costs = await readCosts(env.runsDir, header.portal);
-    const run = new BulkRun(env, new RunState(header), journal, dir, release, false, costs);
+    const run = new RunExecution(env, new RunState(header), journal, dir, release, false, costs);
     run.begin();
     return run;
   } catch (error) {
@@ -47,7 +48,7 @@ export async function startRun(env: BulkEnvironment, input: StartRunInput): Prom
   }
 }
 
-export async function resumeRun(env: BulkEnvironment, runId: string): Promise<RunHandle> {
+export async function resumeRun(env: RunEnvironment, runId: string): Promise<RunHandle> {
   const dir = runDirOf(env.runsDir, runId);
   const running = liveRun(dir);
   if (running) {
@@ -70,7 +71,7 @@ export async function resumeRun(env: BulkEnvironment, runId: string): Promise<Ru
       // The user resumes a run the portal had blocked: they are saying the block was lifted.
       if (env.client.limits.snapshot().blocked) env.client.clearBlock();
       const costs = await readCosts(env.runsDir, state.header.portal);
-      const run = new BulkRun(env, state, journal, dir, release, true, costs);
+      const run = new RunExecution(env, state, journal, dir, release, true, costs);
       run.begin();
       return run;
     } catch (error) {
@@ -87,14 +88,14 @@ export async function resumeRun(env: BulkEnvironment, runId: string): Promise<Ru
  * Cancels a run: a live one stops sending; one whose process ended is taken up just long enough to read back what
  * it had in flight, then marked cancelled (what was never sent becomes `skipped`).
  */
-export async function cancelRun(env: BulkEnvironment, runId: string): Promise<RunHandle> {
+export async function cancelRun(env: RunEnvironment, runId: string): Promise<RunHandle> {
   const handle = liveRun(runDirOf(env.runsDir, runId)) ?? (await resumeRun(env, runId));
   void handle.cancel();
   return handle;
 }
 
 /** A new run over the failed chats of a run that has ended (same mode and portal). */
-export async function retryFailed(env: BulkEnvironment, runId: string): Promise<RunHandle> {
+export async function retryFailed(env: RunEnvironment, runId: string): Promise<RunHandle> {
   const stored = await loadRun(env.runsDir, runId);
   if (isUnfinished(stored.status)) {
     throw new RunStateError(`Bulk run ${runId} has not ended yet: resume it rather than retrying its failed chats.`);

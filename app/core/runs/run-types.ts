@@ -7,7 +7,7 @@ import type { RunReason } from './journal.ts';
 /** The portal cuts a request at 60 s; a margin covers clock skew and the time the answer takes to arrive. */
 export const DEFAULT_REQUEST_LIMIT_MS = 65_000;
 
-export interface BulkEnvironment {
+export interface RunEnvironment {
   client: Bitrix24Client;
   /** `<data>/runs` */
   runsDir: string;

@@ -1,10 +1,10 @@
-// Bulk session starts and restarts: the API the CLI, the desktop handlers and the benchmark use.
+// Runs (bulk session starts and restarts): the API the CLI, the desktop handlers and the benchmark use.
 import type { RunChatResult, RunMode, RunProgress } from '../../contract/runs.ts';
 import type { Bitrix24Client, LimitsSnapshot } from '../bitrix24/types.ts';
-import { liveRun, liveRuns } from './bulk-run.ts';
 import { type InvalidLine, MAX_RUN_CHATS, type ParsedChatIds } from './chat-ids.ts';
 import { callsFor, costOf, type Estimate, estimate, type SessionCheck } from './estimate.ts';
 import { RunInputError } from './run-errors.ts';
+import { liveRun, liveRuns } from './run-execution.ts';
 import {
   type AuditEntry,
   chatResults,
@@ -20,7 +20,6 @@ import {
   runDirOf,
 } from './run-store.ts';
 
-export { liveRun, liveRuns } from './bulk-run.ts';
 export {
   type InvalidLine,
   judgeChatId,
@@ -33,11 +32,12 @@ export { DEFAULT_COSTS, type Estimate, estimate, METHODS, type SessionCheck } fr
 export { JournalError, type RunReason } from './journal.ts';
 export { cancelRun, resumeRun, retryFailed, startRun } from './run-api.ts';
 export { RunInputError, RunPortalMismatchError, RunStateError } from './run-errors.ts';
+export { liveRun, liveRuns } from './run-execution.ts';
 export { type AuditEntry, type DamagedRun, RunBusyError, RunNotFoundError, readAudit } from './run-store.ts';
 export {
-  type BulkEnvironment,
   DEFAULT_REQUEST_LIMIT_MS,
   type FailedChat,
+  type RunEnvironment,
   type RunHandle,
   type RunSummary,
   type StartRunInput,

@@ -8,7 +8,7 @@ import type { RunAction } from './run-action.ts';
 import { Halt, stopMessage } from './run-errors.ts';
 import { CostSamples, ProgressEmitter } from './run-progress.ts';
 import type { RunState } from './run-state.ts';
-import { type BulkEnvironment, DEFAULT_REQUEST_LIMIT_MS } from './run-types.ts';
+import { DEFAULT_REQUEST_LIMIT_MS, type RunEnvironment } from './run-types.ts';
 import { Wake } from './wake.ts';
 
 /** Chats handed to the engine per batch call: small enough for pause to bite quickly, big enough to pipeline. */
@@ -33,7 +33,7 @@ export class RunCore {
   readonly events: ProgressEmitter;
 
   constructor(
-    readonly env: BulkEnvironment,
+    readonly env: RunEnvironment,
     readonly state: RunState,
     readonly journal: JournalWriter,
     readonly action: RunAction,

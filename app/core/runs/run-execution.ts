@@ -13,11 +13,11 @@ import { clockTime } from './run-errors.ts';
 import { secondsLeft } from './run-progress.ts';
 import type { RunState } from './run-state.ts';
 import { appendAudit, progressOf, recordCosts, writeResults } from './run-store.ts';
-import type { BulkEnvironment, FailedChat, RunHandle, RunSummary } from './run-types.ts';
+import type { FailedChat, RunEnvironment, RunHandle, RunSummary } from './run-types.ts';
 import { WriteLane } from './write-lane.ts';
 
 /** Runs live in this process, by folder: resuming one of them continues it instead of starting a second copy. */
-const live = new Map<string, BulkRun>();
+const live = new Map<string, RunExecution>();
 
 export function liveRun(runDir: string): RunHandle | undefined {
   return live.get(runDir);
@@ -27,7 +27,7 @@ export function liveRuns(): RunHandle[] {
   return [...live.values()];
 }
 
-export class BulkRun implements RunHandle {
+export class RunExecution implements RunHandle {
   readonly runId: string;
   readonly done: Promise<RunSummary>;
   private resolveDone!: (summary: RunSummary) => void;
@@ -41,7 +41,7 @@ export class BulkRun implements RunHandle {
   private unsubscribeLimits: (() => void) | null = null;
 
   constructor(
-    private readonly env: BulkEnvironment,
+    private readonly env: RunEnvironment,
     private readonly state: RunState,
     journal: JournalWriter,
     readonly runDir: string,

@@ -8,13 +8,13 @@ import { createBitrix24Client } from '../bitrix24/client.ts';
 import { Bitrix24Error } from '../bitrix24/errors.ts';
 import type { Bitrix24Client } from '../bitrix24/types.ts';
 import {
-  type BulkEnvironment,
   exportCsv,
   listAudit,
   listRuns,
   listUnfinishedRuns,
   METHODS,
   previewRun,
+  type RunEnvironment,
   type RunHandle,
   readResults,
   resumeRun,
@@ -52,7 +52,7 @@ async function setUp(
   return { portal, client, engineLog };
 }
 
-function env(client: Bitrix24Client, extra: Partial<BulkEnvironment> = {}): BulkEnvironment {
+function env(client: Bitrix24Client, extra: Partial<RunEnvironment> = {}): RunEnvironment {
   return {
     client,
     runsDir: path.join(home, 'runs'),
