@@ -5,7 +5,7 @@ import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { dataFolder } from '../core/data-folder.ts';
 import { KeychainUnavailableError } from '../core/keychain/keychain.ts';
 import type { OAuthSecret, ProfileSecret } from '../core/keychain/profile-secrets.ts';
-import { parseWebhookUrl } from '../core/profiles/address.ts';
+import { splitWebhookUrl } from '../core/profiles/address.ts';
 import { type ConnectionCheck, checkConnection } from '../core/profiles/connection-check.ts';
 import { ProfileError, ProfileValidationError, SecretMissingError } from '../core/profiles/errors.ts';
 import {
@@ -206,7 +206,7 @@ async function add(store: ProfileStore, values: Values, rest: string[], out: Out
         draft.auth = { kind, userId };
         secret = { kind: 'webhook', code: text };
       } else {
-        const parts = parseWebhookUrl(text);
+        const parts = splitWebhookUrl(text);
         if (!parts.ok) throw new ProfileValidationError([{ field: 'webhook URL', reason: parts.reason }]);
         if (values.portal && normalizedPortal(values.portal) !== parts.value.portal) {
           throw new UsageError('--portal names another portal than the webhook URL; leave --portal out.');

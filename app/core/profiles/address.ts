@@ -1,7 +1,7 @@
 // Portal addresses as a profile stores them, by the engine's rules (app/core/bitrix24/portal-address.ts): https
 // only; plain http only for this computer. Messages never repeat the input: it may hold a webhook code.
 import { isBitrix24Error } from '../bitrix24/errors.ts';
-import { isLoopbackHost, parseWebhookUrl as parseEngineWebhookUrl } from '../bitrix24/portal-address.ts';
+import { isLoopbackHost, parseWebhookUrl } from '../bitrix24/portal-address.ts';
 
 export type AddressResult<T> = { ok: true; value: T } | { ok: false; reason: string };
 
@@ -66,10 +66,13 @@ export interface WebhookParts {
   code: string;
 }
 
-/** Splits `https://host/rest/<user>/<code>/[method]` into what the profile keeps and what the keychain keeps. */
-export function parseWebhookUrl(input: string): AddressResult<WebhookParts> {
+/**
+ * Splits `https://host/rest/<user>/<code>/[method]` into what the profile keeps and what the keychain keeps, by the
+ * engine's one webhook parser.
+ */
+export function splitWebhookUrl(input: string): AddressResult<WebhookParts> {
   try {
-    const address = parseEngineWebhookUrl(input);
+    const address = parseWebhookUrl(input);
     const portal = address.baseUrl.slice(0, address.baseUrl.lastIndexOf('/rest/'));
     return { ok: true, value: { portal, userId: address.userId, code: address.code } };
   } catch (error) {

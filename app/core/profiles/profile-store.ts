@@ -6,7 +6,7 @@ import { readFile, rm } from 'node:fs/promises';
 import { atomicWriteFile, type DataPaths, dataFolder, dataPaths } from '../data-folder.ts';
 import { KeychainUnavailableError } from '../keychain/keychain.ts';
 import { type ProfileSecret, ProfileSecrets, type SecretState } from '../keychain/profile-secrets.ts';
-import { parseWebhookUrl } from './address.ts';
+import { splitWebhookUrl } from './address.ts';
 import { ProfileError, ProfileValidationError } from './errors.ts';
 import {
   applyImport,
@@ -192,7 +192,7 @@ export class ProfileStore {
     caCertificatePem?: string;
     defaultFilters?: Partial<DefaultFilters>;
   }): Promise<Profile> {
-    const parts = parseWebhookUrl(input.webhookUrl);
+    const parts = splitWebhookUrl(input.webhookUrl);
     if (!parts.ok) throw new ProfileValidationError([{ field: 'webhookUrl', reason: parts.reason }]);
     const { webhookUrl: _secretUrl, ...rest } = input;
     return this.add(
@@ -416,7 +416,7 @@ export function webhookSecretFor(profile: Profile, webhookUrlOrCode: string): Pr
   }
   const text = webhookUrlOrCode.trim();
   if (/^[A-Za-z0-9_-]{4,}$/.test(text)) return { kind: 'webhook', code: text };
-  const parts = parseWebhookUrl(text);
+  const parts = splitWebhookUrl(text);
   if (!parts.ok) throw new ProfileValidationError([{ field: 'webhookUrl', reason: parts.reason }]);
   if (parts.value.portal !== profile.portal || parts.value.userId !== profile.auth.userId) {
     throw new ProfileValidationError([

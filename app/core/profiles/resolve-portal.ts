@@ -4,7 +4,7 @@
 import type { ClientOptions, Plan } from '../bitrix24/types.ts';
 import { dataFolder } from '../data-folder.ts';
 import type { ProfileSecret } from '../keychain/profile-secrets.ts';
-import { buildWebhookUrl, hostOf, parseWebhookUrl } from './address.ts';
+import { buildWebhookUrl, hostOf, splitWebhookUrl } from './address.ts';
 import { ProfileError, ProfileValidationError, SecretMissingError } from './errors.ts';
 import { ProfileStore } from './profile-store.ts';
 import type { Profile } from './schema.ts';
@@ -103,7 +103,7 @@ export async function resolvePortal(options: ResolvePortalOptions = {}): Promise
 
   const webhookUrl = env.OPENLINES_WEBHOOK_URL?.trim();
   if (webhookUrl) {
-    const parts = parseWebhookUrl(webhookUrl);
+    const parts = splitWebhookUrl(webhookUrl);
     if (!parts.ok) throw new ProfileValidationError([{ field: 'OPENLINES_WEBHOOK_URL', reason: parts.reason }]);
     const clientOptions: ClientOptions = {
       credentials: {
