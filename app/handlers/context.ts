@@ -21,10 +21,11 @@ export type Handler<C extends ChannelName> = (input: HandlerInput<C>) => Promise
 /** Every channel of the contract, each exactly once: a missing or misspelt channel does not compile. */
 export type HandlerTable = { [C in ChannelName]: Handler<C> };
 
-export type RunsChannelName = Extract<ChannelName, `runs.${string}`>;
+/** The handlers of one contract namespace (`profiles`, `runs`, …): each namespace has its own file. */
+export type NamespaceHandlers<N extends string> = { [C in Extract<ChannelName, `${N}.${string}`>]: Handler<C> };
 
 /** What `createRunsHandlers(context)` in app/handlers/runs-handlers.ts returns. */
-export type RunsHandlers = { [C in RunsChannelName]: Handler<C> };
+export type RunsHandlers = NamespaceHandlers<'runs'>;
 
 export interface HandlerContext {
   /** Which transport serves the handlers; shown in `app.info`. */

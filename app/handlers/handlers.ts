@@ -1,145 +1,24 @@
-// Every channel of the contract, implemented once. The transports (Electron IPC, the browser host) only check the
-// sender, then hand the raw input to the dispatcher, which validates it and calls the handler here.
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
-import type { ProfileSummary } from '../contract/index.ts';
-import { readChatDetail, startSession } from '../core/chats/index.ts';
-import { atomicWriteFile } from '../core/data-folder.ts';
-import { checkConnection, connectionStateOf } from '../core/profiles/connection-check.ts';
-import { webhookSecretFor } from '../core/profiles/profile-store.ts';
+// Every channel of the contract, implemented once, one file per namespace. The transports (Electron IPC, the browser
+// host) only check the sender, then hand the raw input to the dispatcher, which validates it and calls the handler.
+import { createAppHandlers } from './app-handlers.ts';
+import { createCacheHandlers } from './cache-handlers.ts';
+import { createChatsHandlers } from './chats-handlers.ts';
+import { createConnectionHandlers } from './connection-handlers.ts';
 import type { HandlerTable, RunsHandlers } from './context.ts';
-import { HandlerError } from './handler-error.ts';
-import { type AppServices, DEMO_PROFILE_ID } from './services.ts';
-
-const CACHE_FILE = 'query-cache.json';
+import { createLimitsHandlers } from './limits-handlers.ts';
+import { createProfilesHandlers } from './profiles-handlers.ts';
+import type { AppServices } from './services.ts';
+import { createSessionsHandlers } from './sessions-handlers.ts';
 
 export function createHandlerTable(services: AppServices, runs: RunsHandlers): HandlerTable {
-  const summaryOf = async (profileId: string): Promise<ProfileSummary> => services.profile(profileId);
-  const profilesChanged = () => services.emit('profiles.changed', {});
-  const realProfile = (profileId: string) => {
-    if (profileId === DEMO_PROFILE_ID || services.mode !== 'profiles') {
-      throw new HandlerError({
-        code: 'FIXED_PROFILE',
-        category: 'bad-input',
-        message:
-          services.mode === 'env'
-            ? 'The console runs on the portal of OPENLINES_WEBHOOK_URL; profiles cannot be changed in this mode.'
-            : 'The demo portal is built in; profiles cannot be added, renamed, removed or given another secret here.',
-      });
-    }
-  };
-  const cacheFile = (profileId: string) => path.join(services.paths.cacheDir(profileId), CACHE_FILE);
-
   return {
-    'app.info': async () => ({
-      version: services.version,
-      runtime: services.runtime,
-      dataFolder: services.paths.root,
-    }),
-
-    'profiles.list': async () => ({
-      profiles: await services.summaries(),
-      activeProfileId: await services.activeProfileId(),
-    }),
-    'profiles.select': async ({ profileId }) => {
-      const activeProfileId = await services.select(profileId);
-      profilesChanged();
-      return { activeProfileId };
-    },
-    'profiles.add': async (input) => {
-      if (services.mode !== 'profiles') realProfile(DEMO_PROFILE_ID);
-      const profile = await services.store.addFromWebhookUrl({
-        name: input.name,
-        webhookUrl: input.webhookUrl,
-        plan: input.plan,
-        ...(input.caCertificatePem ? { caCertificatePem: input.caCertificatePem } : {}),
-      });
-      // The demo profile stands in only while no profile exists; its client is no longer wanted.
-      await services.forget(DEMO_PROFILE_ID);
-      profilesChanged();
-      return summaryOf(profile.id);
-    },
-    'profiles.rename': async ({ profileId, name }) => {
-      realProfile(profileId);
-      await services.store.rename(profileId, name);
-      profilesChanged();
-      return summaryOf(profileId);
-    },
-    'profiles.setSecret': async ({ profileId, webhookUrl }) => {
-      realProfile(profileId);
-      const profile = await services.store.get(profileId);
-      await services.store.setSecret(profile.id, webhookSecretFor(profile, webhookUrl));
-      await services.forget(profile.id);
-      profilesChanged();
-      return summaryOf(profile.id);
-    },
-    'profiles.remove': async ({ profileId }) => {
-      realProfile(profileId);
-      const report = await services.store.remove(profileId);
-      await services.forget(report.profile.id);
-      profilesChanged();
-      return { removed: report.profile.id };
-    },
-    'profiles.import': async ({ text }) => {
-      if (services.mode !== 'profiles') realProfile(DEMO_PROFILE_ID);
-      const report = await services.store.importProvisioningText(text, 'import from the console');
-      if (report.imported.length > 0 || report.updated.length > 0) profilesChanged();
-      return {
-        imported: report.imported,
-        updated: report.updated,
-        secretDropped: report.secretDropped,
-        rejected: report.rejected.map(({ index, field, reason }) => ({ index, field, reason })),
-      };
-    },
-    'profiles.check': async ({ profileId }) => {
-      const summary = await summaryOf(profileId);
-      const check = await checkConnection(await services.clientOptionsFor(profileId), {
-        plan: summary.plan,
-        signal: services.signal,
-      });
-      const state = connectionStateOf(check);
-      services.noteConnection(profileId, state, state === 'online' ? null : check.message);
-      return {
-        reachable: check.reachable,
-        user: check.user,
-        scopes: check.scopes,
-        missingScopes: check.missingScopes,
-        planHint: check.planHint,
-        message: check.message,
-      };
-    },
-
-    'connection.get': async ({ profileId }) => {
-      await summaryOf(profileId);
-      return services.connection(profileId);
-    },
-
-    'chats.list': async ({ profileId }) => (await services.chatsFor(profileId)).list(services.signal),
-    'chats.detail': async ({ profileId, chatId }) =>
-      readChatDetail(await services.clientFor(profileId), chatId, services.signal),
-    'sessions.start': async ({ profileId, chatId }) => {
-      const result = await startSession(await services.clientFor(profileId), chatId, services.signal);
-      (await services.chatsFor(profileId)).forget(chatId);
-      return result;
-    },
-
-    'limits.get': async ({ profileId }) => (await services.clientFor(profileId)).limits.snapshot(),
-
-    'cache.load': async ({ profileId }) => {
-      await summaryOf(profileId);
-      try {
-        return { data: await readFile(cacheFile(profileId), 'utf8') };
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { data: null };
-        throw error;
-      }
-    },
-    'cache.save': async ({ profileId, data }) => {
-      await summaryOf(profileId);
-      await atomicWriteFile(cacheFile(profileId), data);
-      return {};
-    },
-
+    ...createAppHandlers(services),
+    ...createProfilesHandlers(services),
+    ...createConnectionHandlers(services),
+    ...createChatsHandlers(services),
+    ...createSessionsHandlers(services),
+    ...createLimitsHandlers(services),
+    ...createCacheHandlers(services),
     ...runs,
   };
 }

@@ -26,7 +26,7 @@ import {
 import { loadRun } from '../core/runs/run-store.ts';
 import type { HandlerContext, RunsHandlers } from './context.ts';
 import { APP_CODES, HandlerError } from './handler-error.ts';
-import { ENV_PROFILE_ID } from './services.ts';
+import { ENV_PROFILE_ID } from './profile-summaries.ts';
 
 /** Previews kept for confirmation; older ones are dropped. */
 const MAX_PREVIEWS = 20;

@@ -22,6 +22,7 @@ import type {
   Bitrix24Client,
   CallOptions,
   ClientOptions,
+  ClientOutcome,
   MethodResult,
 } from './types.ts';
 import { PLAN_LIMITS } from './types.ts';
@@ -273,13 +274,37 @@ export function createBitrix24Client(options: ClientOptions): Bitrix24Client {
     commandSeconds: new Map(),
   };
 
+  /** Tells `onOutcome` how a public call or batch ended; the batch's own inner calls are not reported twice. */
+  const observed = async <T>(work: Promise<T>, stoppedBy?: (value: T) => unknown): Promise<T> => {
+    const report = (outcome: ClientOutcome) => {
+      try {
+        options.onOutcome?.(outcome);
+      } catch (error) {
+        log(`an outcome listener failed: ${clean(error instanceof Error ? error.message : String(error))}`);
+      }
+    };
+    try {
+      const value = await work;
+      const error = stoppedBy?.(value);
+      report(error === undefined ? { ok: true } : { ok: false, error });
+      return value;
+    } catch (error) {
+      report({ ok: false, error });
+      throw error;
+    }
+  };
+
   return {
     portalLabel,
     limits: monitor,
-    call,
-    async batch(commands: readonly BatchCommand[], batchOptions: BatchOptions = {}): Promise<BatchReport> {
-      for (const command of commands) checkMethod(command.method);
-      return runBatch(engine, commands, batchOptions);
+    call: <T>(method: string, params?: Record<string, unknown>, callOptions?: CallOptions) =>
+      observed(call<T>(method, params, callOptions)),
+    batch(commands: readonly BatchCommand[], batchOptions: BatchOptions = {}): Promise<BatchReport> {
+      const work = (async () => {
+        for (const command of commands) checkMethod(command.method);
+        return runBatch(engine, commands, batchOptions);
+      })();
+      return observed(work, (report) => report.stoppedBy);
     },
     clearBlock(): void {
       monitor.clearBlock();

@@ -65,7 +65,15 @@ export interface ClientOptions {
   clock?: Clock;
   /** Receives redacted diagnostic lines only. */
   log?: (line: string) => void;
+  /**
+   * Called once as each `call` or `batch` of this client settles (retries inside it included): whoever tracks
+   * whether the portal answers (the connection state) listens here.
+   */
+  onOutcome?: (outcome: ClientOutcome) => void;
 }
+
+/** How one `call` or `batch` ended: answered, or the error it failed or stopped with. */
+export type ClientOutcome = { ok: true } | { ok: false; error: unknown };
 
 export interface TimeInfo {
   start?: number;
