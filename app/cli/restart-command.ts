@@ -12,7 +12,6 @@ import { dataPaths } from '../core/data-folder.ts';
 import { type ResolvedPortal, resolvePortal } from '../core/profiles/resolve-portal.ts';
 import { redact } from '../core/redact.ts';
 import {
-  checkRunSize,
   requestLimitFromEnv as coreRequestLimitFromEnv,
   type InvalidLine,
   parseChatIds,
@@ -21,6 +20,7 @@ import {
   type RunHandle,
   type RunPreviewInfo,
   type RunSummary,
+  runSizeProblem,
   startRun,
 } from '../core/runs/index.ts';
 import { EXIT, UsageError } from './command.ts';
@@ -344,7 +344,7 @@ async function restart(argv: string[]): Promise<number> {
     note(`openlines: skipping ${parsed.invalid.length} lines that are not chat ids:`);
     printInvalid(parsed.invalid);
   }
-  const tooMany = checkRunSize(parsed);
+  const tooMany = runSizeProblem(parsed.chatIds.length);
   if (tooMany) return fail(EXIT.usage, tooMany, nothing);
   if (parsed.chatIds.length === 0) return fail(EXIT.usage, 'the input holds no chat ids; nothing was sent.', nothing);
 

@@ -4,12 +4,11 @@ import { randomUUID } from 'node:crypto';
 import type { RunProgress } from '../contract/runs.ts';
 import {
   cancelRun,
+  chatIdsFromList,
   exportCsv,
   type InvalidLine,
-  judgeChatId,
   listRuns,
   liveRun,
-  MAX_RUN_CHATS,
   parseChatIds,
   previewRun,
   type RunEnvironment,
@@ -21,6 +20,7 @@ import {
   resumeRun,
   retryFailed,
   runDir,
+  runSizeProblem,
   startRun,
 } from '../core/runs/index.ts';
 import { loadRun } from '../core/runs/run-store.ts';
@@ -106,25 +106,10 @@ export function createRunsHandlers(context: HandlerContext): RunsHandlers {
 
   return {
     'runs.preview': async ({ profileId, mode, source, skipInvalid }) => {
-      let chatIds: number[];
-      let invalid: InvalidLine[];
-      let duplicates: number;
-      if (source.kind === 'ids') {
-        const unique = new Set<number>();
-        invalid = [];
-        for (const [index, id] of source.chatIds.entries()) {
-          const verdict = judgeChatId(String(id));
-          if (!verdict.ok) invalid.push({ line: index + 1, input: String(id), reason: verdict.reason });
-          else unique.add(verdict.id);
-        }
-        chatIds = [...unique];
-        duplicates = source.chatIds.length - invalid.length - chatIds.length;
-      } else {
-        ({ chatIds, invalid, duplicates } = parseChatIds(source.text, source.fileName));
-      }
-      if (chatIds.length > MAX_RUN_CHATS) {
-        throw new RunInputError(`${chatIds.length} chats is more than one run takes (${MAX_RUN_CHATS}).`);
-      }
+      const { chatIds, invalid, duplicates } =
+        source.kind === 'ids' ? chatIdsFromList(source.chatIds) : parseChatIds(source.text, source.fileName);
+      const tooMany = runSizeProblem(chatIds.length);
+      if (tooMany) throw new RunInputError(tooMany);
       const client = await context.clientFor(profileId);
       const preview = await previewRun({ client, runsDir }, { chatIds, mode, invalid, duplicates });
       const previewId = randomUUID();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseChatIds, REASONS } from './chat-ids.ts';
+import { chatIdsFromList, MAX_RUN_CHATS, parseChatIds, REASONS, runSizeProblem } from './chat-ids.ts';
 
 describe('parseChatIds', () => {
   it('reads one id a line, drops and counts duplicates, and keeps first-seen order', () => {
@@ -74,5 +74,25 @@ describe('parseChatIds', () => {
 
   it('reads a headerless one-column .csv as a plain list', () => {
     expect(parseChatIds('1\n2\n', 'chats.csv')).toMatchObject({ chatIds: [1, 2], format: 'lines' });
+  });
+});
+
+describe('chat ids given as a list (the selection in the console)', () => {
+  it('judges each item as a line of a file would be: item n is line n, duplicates counted once', () => {
+    const parsed = chatIdsFromList([7, '8', 7, 0, 'x', 2_147_483_648, 8]);
+    expect(parsed.chatIds).toEqual([7, 8]);
+    expect(parsed.duplicates).toBe(2);
+    expect(parsed.invalid).toEqual([
+      { line: 4, input: '0', reason: REASONS.zero },
+      { line: 5, input: 'x', reason: REASONS.notNumber },
+      { line: 6, input: '2147483648', reason: REASONS.tooLarge },
+    ]);
+  });
+
+  it('says why a list is too long for one run, and accepts the longest one', () => {
+    expect(runSizeProblem(MAX_RUN_CHATS)).toBeNull();
+    expect(runSizeProblem(MAX_RUN_CHATS + 1)).toBe(
+      `${MAX_RUN_CHATS + 1} chats is more than one run takes (${MAX_RUN_CHATS}); split the list.`,
+    );
   });
 });

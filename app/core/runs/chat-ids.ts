@@ -65,7 +65,23 @@ export function judgeChatId(text: string): { ok: true; id: number } | { ok: fals
 export function parseChatIds(text: string, fileName?: string): ParsedChatIds {
   const body = text.startsWith('\uFEFF') ? text.slice(1) : text;
   const csv = detectCsv(body, fileName);
-  const entries = csv ? csvEntries(body, csv.delimiter) : lineEntries(body);
+  return judgeEntries(csv ? csvEntries(body, csv.delimiter) : lineEntries(body), csv !== null);
+}
+
+/** Ids given as a list (the renderer's selection), judged as the lines of a file would be: item n is line n. */
+export function chatIdsFromList(ids: readonly (number | string)[]): ParsedChatIds {
+  return judgeEntries(
+    ids.map((id, index) => ({ line: index + 1, input: String(id) })),
+    false,
+  );
+}
+
+/** Why one run cannot take this many chats, or null: the one check of a run's size. */
+export function runSizeProblem(count: number): string | null {
+  return count > MAX_RUN_CHATS ? `${count} chats is more than one run takes (${MAX_RUN_CHATS}); split the list.` : null;
+}
+
+function judgeEntries(entries: Entry[], csv: boolean): ParsedChatIds {
   const chatIds: number[] = [];
   const invalid: InvalidLine[] = [];
   const seen = new Set<number>();

@@ -1,7 +1,7 @@
 // Runs (bulk session starts and restarts): the API the CLI, the desktop handlers and the benchmark use.
 import type { RunChatResult, RunMode, RunProgress } from '../../contract/runs.ts';
 import type { Bitrix24Client, LimitsSnapshot } from '../bitrix24/types.ts';
-import { type InvalidLine, MAX_RUN_CHATS, type ParsedChatIds } from './chat-ids.ts';
+import type { InvalidLine } from './chat-ids.ts';
 import { callsFor, costOf, type Estimate, estimate, type SessionCheck } from './estimate.ts';
 import { RunInputError } from './run-errors.ts';
 import { liveRun, liveRuns } from './run-execution.ts';
@@ -21,12 +21,13 @@ import {
 } from './run-store.ts';
 
 export {
+  chatIdsFromList,
   type InvalidLine,
-  judgeChatId,
   MAX_CHAT_ID,
   MAX_RUN_CHATS,
   type ParsedChatIds,
   parseChatIds,
+  runSizeProblem,
 } from './chat-ids.ts';
 export { DEFAULT_COSTS, type Estimate, estimate, METHODS, type SessionCheck } from './estimate.ts';
 export { JournalError, type RunReason } from './journal.ts';
@@ -44,6 +45,7 @@ export {
 } from './run-types.ts';
 
 export interface PreviewInput {
+  /** Unique ids, as parseChatIds and chatIdsFromList give them. */
   chatIds: readonly number[];
   mode: RunMode;
   invalid?: readonly InvalidLine[];
@@ -87,7 +89,7 @@ export interface RunPreviewInfo {
 
 /** What a run would do and how long it would take. Sends nothing. */
 export async function previewRun(context: PreviewContext, input: PreviewInput): Promise<RunPreviewInfo> {
-  const total = new Set(input.chatIds).size;
+  const total = input.chatIds.length;
   const learnt = context.runsDir && context.client ? await readCosts(context.runsDir, context.client.portalLabel) : {};
   const costs = { ...learnt, ...(context.costs ?? {}) };
   const limits = context.limits ?? context.client?.limits.snapshot() ?? null;
@@ -115,13 +117,6 @@ export async function previewRun(context: PreviewContext, input: PreviewInput): 
     costs: used,
     sessionCheck,
   };
-}
-
-/** The preview of parsed input, refusing more chats than a run takes. */
-export function checkRunSize(parsed: Pick<ParsedChatIds, 'chatIds'>): string | null {
-  return parsed.chatIds.length > MAX_RUN_CHATS
-    ? `${parsed.chatIds.length} chats is more than one run takes (${MAX_RUN_CHATS}); split the list.`
-    : null;
 }
 
 /** Every run in the data folder, newest first; runs live in this process show their live progress. */

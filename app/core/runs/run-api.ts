@@ -1,7 +1,7 @@
 // Starting, resuming, cancelling and retrying runs: where a run is created (and its chats checked, once), taken up
 // again from its journal, or ended.
 
-import { MAX_CHAT_ID, MAX_RUN_CHATS } from './chat-ids.ts';
+import { MAX_CHAT_ID, runSizeProblem } from './chat-ids.ts';
 import { JOURNAL_VERSION, JournalWriter, type RunHeader, readJournal } from './journal.ts';
 import { RunInputError, RunPortalMismatchError, RunStateError } from './run-errors.ts';
 import { liveRun, RunExecution } from './run-execution.ts';
@@ -9,12 +9,12 @@ import { isUnfinished, RunState } from './run-state.ts';
 import { acquireLock, createRunDir, loadRun, newRunId, readCosts, runDirOf } from './run-store.ts';
 import { DEFAULT_REQUEST_LIMIT_MS, type RunEnvironment, type RunHandle, type StartRunInput } from './run-types.ts';
 
+/** Creates a run: the one place its chats are checked (unique, valid ids, within the run size). */
 export async function startRun(env: RunEnvironment, input: StartRunInput): Promise<RunHandle> {
   const chatIds = [...new Set(input.chatIds)];
   if (chatIds.length === 0) throw new RunInputError('There are no chats to run.');
-  if (chatIds.length > MAX_RUN_CHATS) {
-    throw new RunInputError(`A run takes at most ${MAX_RUN_CHATS.toLocaleString('en')} chats; split the list.`);
-  }
+  const tooMany = runSizeProblem(chatIds.length);
+  if (tooMany) throw new RunInputError(tooMany);
   const bad = chatIds.find((id) => !Number.isInteger(id) || id < 1 || id > MAX_CHAT_ID);
   if (bad !== undefined) throw new RunInputError(`${String(bad)} is not a chat id.`);
   const runId = newRunId();
