@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { atom } from './format.ts';
 import { OperatingTracker, RequestBucket } from './limits.ts';
-import { MethodError, type MethodOutput, PortalState, requiredScope } from './methods.ts';
+import { MethodError, type MethodOutput, PortalState, requiredScope } from './methods/portal-state.ts';
 import { phpJsonEncode } from './php-json.ts';
 import { type PhpMap, parsePhpQuery } from './php-query.ts';
 import { generatePortalData, mulberry32 } from './seed-data.ts';

@@ -1,0 +1,147 @@
+// im.recent.list and im.recent.get: the caller's recent chats, open lines and group chats mixed, newest first.
+import { atom, isYes, toInt, upperKeys } from '../format.ts';
+import { type OpenLineChat, sessionMessages } from '../seed-data.ts';
+import { chatObject } from './dialog.ts';
+import {
+  DAY,
+  type MethodContext,
+  type MethodOutput,
+  type MethodTable,
+  type PortalState,
+  type RecentRow,
+} from './portal-state.ts';
+
+export function recentMethods(portal: PortalState): MethodTable {
+  return {
+    'im.recent.list': (ctx) => recentList(portal, ctx),
+    'im.recent.get': (ctx) => recentGet(portal, ctx),
+  };
+}
+
+/** The caller's recent list, newest first, cached per flag combination until the next write. */
+function recentItems(portal: PortalState, params: Record<string, unknown>): RecentRow[] {
+  const onlyLines = isYes(params.ONLY_OPENLINES);
+  const skipLines = isYes(params.SKIP_OPENLINES);
+  const skipChats = isYes(params.SKIP_CHAT) || onlyLines;
+  const cacheKey = `${skipLines}|${skipChats}`;
+  const cached = portal.sortedRecent.get(cacheKey);
+  if (cached?.version === portal.version) return cached.rows;
+  const rows: RecentRow[] = [];
+  if (!skipLines) {
+    for (const chat of portal.data.chats.values()) {
+      if (!chat.callerIsMember || !portal.line(chat.lineId)?.accessible) continue;
+      rows.push({ lastActivity: chat.lastActivity, item: () => recentLinesItem(portal, chat) });
+    }
+  }
+  if (!skipChats) {
+    for (const group of portal.data.groupChats.values()) {
+      rows.push({
+        lastActivity: group.lastActivity,
+        item: () => ({
+          id: `chat${group.chatId}`,
+          chat_id: group.chatId,
+          type: 'chat',
+          avatar: { url: '', color: '#5e5f5e' },
+          title: group.title,
+          message: {
+            id: group.chatId * 10,
+            text: 'Morning, team!',
+            file: false,
+            author_id: 2,
+            attach: false,
+            date: atom(group.lastActivity),
+            status: 'received',
+            uuid: null,
+          },
+          counter: 0,
+          last_id: group.chatId * 10,
+          pinned: false,
+          unread: false,
+          has_reminder: false,
+          date_update: atom(group.lastActivity),
+          date_last_activity: atom(group.lastActivity),
+          user: { id: 0 },
+          chat: {
+            id: group.chatId,
+            name: group.title,
+            owner: 1,
+            type: 'chat',
+            entity_type: '',
+            entity_id: '',
+            entity_data_1: '',
+            message_type: 'C',
+            date_create: atom(group.lastActivity - 90 * DAY),
+            role: 'MEMBER',
+          },
+          options: [],
+        }),
+      });
+    }
+  }
+  rows.sort((a, b) => b.lastActivity - a.lastActivity);
+  portal.sortedRecent.set(cacheKey, { version: portal.version, rows });
+  return rows;
+}
+
+function recentLinesItem(portal: PortalState, chat: OpenLineChat): unknown {
+  const chatInfo = chatObject(portal, chat);
+  const messages = sessionMessages(chat.session, chat);
+  const last = messages[messages.length - 1];
+  return {
+    id: `chat${chat.chatId}`,
+    chat_id: chat.chatId,
+    type: 'chat',
+    avatar: { url: '', color: '#4ba984' },
+    title: chatInfo.name,
+    message: {
+      id: last?.id ?? 0,
+      text: last?.text ?? '',
+      file: false,
+      author_id: last?.authorId ?? 0,
+      attach: false,
+      date: atom(chat.lastActivity),
+      status: 'received',
+      uuid: null,
+    },
+    counter: 0,
+    last_id: last?.id ?? 0,
+    pinned: false,
+    unread: false,
+    has_reminder: false,
+    date_update: atom(chat.lastActivity),
+    date_last_activity: atom(chat.lastActivity),
+    user: { id: 0 },
+    chat: chatInfo,
+    lines: { id: chat.session.id, status: chat.session.status, date_create: atom(chat.session.dateCreate) },
+    options: [],
+  };
+}
+
+function recentList(portal: PortalState, ctx: MethodContext): MethodOutput {
+  const params = upperKeys(ctx.params);
+  const offset = Math.max(0, toInt(params.OFFSET ?? 0) || 0);
+  const limit = Math.min(200, Math.max(1, toInt(params.LIMIT ?? 50) || 50));
+  let rows = recentItems(portal, params);
+  if (params.LAST_MESSAGE_DATE !== undefined) {
+    const before = Date.parse(String(params.LAST_MESSAGE_DATE));
+    if (!Number.isNaN(before)) rows = rows.filter((row) => row.lastActivity < before);
+  }
+  const items = rows.slice(offset, offset + limit).map((row) => row.item());
+  const hasMore = offset + limit < rows.length;
+  return {
+    result: { items, hasMore, hasMorePages: hasMore, copilot: null, messagesAutoDeleteConfigs: [] },
+    total: -1,
+  };
+}
+
+function recentGet(portal: PortalState, ctx: MethodContext): MethodOutput {
+  const params = upperKeys(ctx.params);
+  const since =
+    params.LAST_UPDATE !== undefined
+      ? Date.parse(String(params.LAST_UPDATE))
+      : params.LAST_SYNC_DATE !== undefined
+        ? Math.max(Date.parse(String(params.LAST_SYNC_DATE)), Date.now() - 7 * DAY)
+        : Date.now() - 30 * DAY;
+  const rows = recentItems(portal, params).filter((row) => Number.isNaN(since) || row.lastActivity > since);
+  return { result: rows.map((row) => row.item()) };
+}

@@ -1,0 +1,184 @@
+// imopenlines.v2.*: the statistics methods (Session.list with its filters and paging, Operator.list).
+import { atom, toInt, toList } from '../format.ts';
+import { isClosed, type OpenLineChat, type SessionRecord, STATUS, sessionMessages } from '../seed-data.ts';
+import {
+  DAY,
+  type MethodContext,
+  MethodError,
+  type MethodOutput,
+  type MethodTable,
+  type PortalState,
+  type SessionRow,
+} from './portal-state.ts';
+
+export function statisticsMethods(portal: PortalState): MethodTable {
+  return {
+    'imopenlines.v2.Session.list': (ctx) => sessionListV2(portal, ctx),
+    'imopenlines.v2.Operator.list': (ctx) => operatorList(portal, ctx),
+  };
+}
+
+const STATUS_GROUPS: Record<string, (session: SessionRecord, chat: OpenLineChat) => boolean> = {
+  new: (s) => s.status === STATUS.new || s.status === STATUS.skip,
+  answered: (s, c) => s.status >= STATUS.answer && s.status < STATUS.close && !(c.pinned && c.session === s),
+  closed: (s) => s.status === STATUS.close || s.status === STATUS.duplicate || s.status === STATUS.silentlyClose,
+  spam: (s) => s.status === STATUS.spam,
+  paused: (s, c) => !isClosed(s.status) && c.pinned && c.session === s,
+};
+
+function statusName(session: SessionRecord, chat: OpenLineChat): string {
+  for (const [name, test] of Object.entries(STATUS_GROUPS)) if (test(session, chat)) return name;
+  return 'answered';
+}
+
+/** Every session on accessible lines in the requested order, cached until the next write (or 1 s for orders that depend on now). */
+function sessionsInOrder(portal: PortalState, order: string, direction: string, now: number): SessionRow[] {
+  const cacheKey = `${order}|${direction}`;
+  const cached = portal.sortedSessions.get(cacheKey);
+  if (cached && cached.version === portal.version && (order === 'dateCreate' || now - cached.at < 1000))
+    return cached.rows;
+  const rows: SessionRow[] = [];
+  for (const chat of portal.data.chats.values()) {
+    if (!portal.line(chat.lineId)?.accessible) continue;
+    rows.push({ session: chat.session, chat });
+    for (const session of chat.pastSessions) rows.push({ session, chat });
+  }
+  const key = (s: SessionRecord): number => {
+    if (order === 'dateClose') return s.dateClose ?? now;
+    if (order === 'waitAnswer') return (s.dateFirstAnswer ?? now) - s.dateCreate;
+    if (order === 'waitClose') return (s.dateClose ?? now) - s.dateCreate;
+    return s.dateCreate;
+  };
+  const sign = direction === 'asc' ? 1 : -1;
+  rows.sort((a, b) => sign * (key(a.session) - key(b.session) || a.session.id - b.session.id));
+  portal.sortedSessions.set(cacheKey, { version: portal.version, at: now, rows });
+  return rows;
+}
+
+function sessionListV2(portal: PortalState, ctx: MethodContext): MethodOutput {
+  if (portal.sessionList === 'tariff') {
+    throw new MethodError('TARIFF_RESTRICTION', 'Your plan does not include Open Channels reports');
+  }
+  const p = ctx.params;
+  const limit = p.limit === undefined ? 50 : toInt(p.limit);
+  const offset = p.offset === undefined ? 0 : toInt(p.offset);
+  if (!(limit >= 1 && limit <= 200)) throw new MethodError('INVALID_FILTER', 'limit must be between 1 and 200');
+  if (!(offset >= 0)) throw new MethodError('INVALID_FILTER', 'offset must be a non-negative integer');
+  if (offset > 10000) throw new MethodError('OFFSET_TOO_LARGE', 'offset may not exceed 10000; narrow the period');
+  const ids = (single: unknown, list: unknown): Set<number> | undefined => {
+    const values = [...toList(single), ...toList(list)].map(toInt);
+    if (values.some((value) => Number.isNaN(value))) throw new MethodError('INVALID_FILTER', 'Ids must be integers');
+    return values.length > 0 ? new Set(values) : undefined;
+  };
+  const configIds = ids(p.configId, p.configIdList);
+  const operatorIds = ids(p.operatorId, p.operatorIdList);
+  const sources = [...toList(p.source), ...toList(p.sourceList)].map(String);
+  const status = p.status === undefined ? undefined : String(p.status);
+  const statusTest = status === undefined ? undefined : STATUS_GROUPS[status];
+  if (status !== undefined && !statusTest) throw new MethodError('INVALID_FILTER', `Unknown status: ${status}`);
+  if (status !== undefined && p.closeReason !== undefined) {
+    throw new MethodError('INVALID_FILTER', 'status and closeReason cannot be combined');
+  }
+  const date = (value: unknown, name: string): number | undefined => {
+    if (value === undefined) return undefined;
+    const ms = Date.parse(String(value));
+    if (Number.isNaN(ms)) throw new MethodError('INVALID_FILTER', `${name} is not an ISO 8601 date`);
+    return ms;
+  };
+  const createFrom = date(p.dateCreateFrom, 'dateCreateFrom');
+  const createTo = date(p.dateCreateTo, 'dateCreateTo');
+  const closeFrom = date(p.dateCloseFrom, 'dateCloseFrom');
+  const closeTo = date(p.dateCloseTo, 'dateCloseTo');
+  for (const [from, to] of [
+    [createFrom, createTo],
+    [closeFrom, closeTo],
+  ]) {
+    if (from !== undefined && to !== undefined && to - from > 366 * DAY) {
+      throw new MethodError('PERIOD_TOO_LARGE', 'The period may not exceed 366 days');
+    }
+  }
+  const order = p.order === undefined ? 'dateCreate' : String(p.order);
+  if (!['dateCreate', 'dateClose', 'waitAnswer', 'waitClose'].includes(order)) {
+    throw new MethodError('INVALID_FILTER', `Unknown order: ${order}`);
+  }
+  const direction = p.orderDirection === undefined ? 'desc' : String(p.orderDirection).toLowerCase();
+  if (direction !== 'asc' && direction !== 'desc')
+    throw new MethodError('INVALID_FILTER', 'orderDirection is asc or desc');
+  const now = Date.now();
+  const matches: SessionRow[] = [];
+  for (const row of sessionsInOrder(portal, order, direction, now)) {
+    const { session, chat } = row;
+    if (configIds && !configIds.has(session.lineId)) continue;
+    if (operatorIds && !operatorIds.has(session.operatorId)) continue;
+    if (sources.length > 0 && !sources.includes(chat.connector)) continue;
+    if (statusTest && !statusTest(session, chat)) continue;
+    if (p.closeReason !== undefined && session.closeReason !== String(p.closeReason)) continue;
+    if (createFrom !== undefined && session.dateCreate < createFrom) continue;
+    if (createTo !== undefined && session.dateCreate > createTo) continue;
+    if (closeFrom !== undefined && (session.dateClose === null || session.dateClose < closeFrom)) continue;
+    if (closeTo !== undefined && (session.dateClose === null || session.dateClose > closeTo)) continue;
+    matches.push(row);
+    // One match past the page answers hasNextPage; nothing further is needed.
+    if (matches.length > offset + limit) break;
+  }
+  const page = matches.slice(offset, offset + limit).map(({ session, chat }) => {
+    const messages = sessionMessages(session, chat);
+    return {
+      id: session.id,
+      configId: session.lineId,
+      source: chat.connector,
+      operatorId: session.operatorId,
+      userId: chat.visitorId,
+      userCode: chat.userCode,
+      chatId: chat.chatId,
+      dateCreate: atom(session.dateCreate),
+      dateClose: session.dateClose === null ? null : atom(session.dateClose),
+      dateFirstAnswer: session.dateFirstAnswer === null ? null : atom(session.dateFirstAnswer),
+      dateOperatorAnswer: session.dateFirstAnswer === null ? null : atom(session.dateFirstAnswer),
+      status: statusName(session, chat),
+      closeReason: session.closeReason,
+      vote: session.vote ?? 'none',
+      voteHead: null,
+      commentHead: null,
+      crmEntityType: chat.crmLeadId > 0 ? 'LEAD' : null,
+      crmEntityId: chat.crmLeadId > 0 ? chat.crmLeadId : null,
+      queueTransfers: 0,
+      waitAnswer: Math.round(((session.dateFirstAnswer ?? now) - session.dateCreate) / 1000),
+      waitClose: Math.round(((session.dateClose ?? now) - session.dateCreate) / 1000),
+      kpiFirstAnswer: null,
+      messageCount: messages.length,
+    };
+  });
+  return { result: { sessions: page, hasNextPage: offset + limit < matches.length } };
+}
+
+function operatorList(portal: PortalState, ctx: MethodContext): MethodOutput {
+  const configIds = new Set([...toList(ctx.params.configId), ...toList(ctx.params.configIdList)].map(toInt));
+  const active = new Map<string, number>();
+  for (const chat of portal.data.chats.values()) {
+    const { session } = chat;
+    if (session.operatorId > 0 && !isClosed(session.status)) {
+      const key = `${session.lineId}:${session.operatorId}`;
+      active.set(key, (active.get(key) ?? 0) + 1);
+    }
+  }
+  const operators: unknown[] = [];
+  for (const line of portal.data.lines) {
+    if (!line.accessible || (configIds.size > 0 && !configIds.has(line.id))) continue;
+    for (const id of line.queue) {
+      const op = portal.data.operators.find((item) => item.id === id);
+      if (!op) continue;
+      const activeSessions = active.get(`${line.id}:${id}`) ?? 0;
+      operators.push({
+        operatorId: id,
+        configId: line.id,
+        name: `${op.name} ${op.lastName}`,
+        status: op.presence,
+        activeSessions,
+        maxChats: op.maxChats,
+        freeSlots: Math.max(0, op.maxChats - activeSessions),
+      });
+    }
+  }
+  return { result: { operators } };
+}
