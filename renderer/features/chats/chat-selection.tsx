@@ -1,4 +1,4 @@
-// The chats the supervisor picked, and the ids the current filters match. Bulk actions (renderer/features/bulk/)
+// The chats the supervisor picked, and the ids the current filters match. Run actions (renderer/features/runs/)
 // read both through useChatSelection() from anywhere inside the chats view, including its toolbar slot.
 import { createContext, type ReactNode, useCallback, useContext, useMemo, useState } from 'react';
 

@@ -1,4 +1,4 @@
-// The audit log: every bulk run in this data folder, newest first, with its profile, when, mode, counts and
+// The audit log: every run in this data folder, newest first, with its profile, when, mode, counts and
 // outcome; each can be shown with its results, or its results exported as CSV.
 import { useQuery } from '@tanstack/react-query';
 import { useId } from 'react';

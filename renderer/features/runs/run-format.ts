@@ -1,4 +1,4 @@
-// Words and times for bulk runs; every result is plain text.
+// Words and times for runs; every result is plain text.
 import type { RunMode, RunProgress, RunStatus } from '../../../app/contract/index.ts';
 
 const clock = new Intl.DateTimeFormat(undefined, {

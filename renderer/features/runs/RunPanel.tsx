@@ -2,11 +2,11 @@
 import { useEffect, useId, useRef, useState } from 'react';
 import { CHAT_STATES, type RunProgress } from '../../../app/contract/index.ts';
 import { formatDuration } from '../../app/format.ts';
-import { doneCount, LIVE_STATUSES } from '../runs/run.keys.ts';
-import { clockTime, MODE_LABELS, STATE_LABELS, STATUS_LABELS } from '../runs/run-format.ts';
-import { useExportCsv, useRunAction } from '../runs/use-run-actions.ts';
 import { RunBanner } from './RunBanner.tsx';
 import { RunResults } from './RunResults.tsx';
+import { doneCount, LIVE_STATUSES } from './run.keys.ts';
+import { clockTime, MODE_LABELS, STATE_LABELS, STATUS_LABELS } from './run-format.ts';
+import { useExportCsv, useRunAction } from './use-run-actions.ts';
 
 interface RunPanelProps {
   run: RunProgress;
