@@ -5,7 +5,7 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { memo, type RefObject, useEffect, useMemo, useRef } from 'react';
 import type { ChatRow } from '../../../app/contract/index.ts';
-import { formatAge, formatDuration } from '../../app/format.ts';
+import { formatAge, formatDuration } from '../../shared/format.ts';
 import { type Sort, type SortColumn, STATUS_LABELS } from './chat-filter.ts';
 import { markFilterPainted, markRowsRendered } from './chat-perf.ts';
 import { useChatSelection } from './chat-selection.tsx';

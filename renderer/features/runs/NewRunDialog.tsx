@@ -2,8 +2,8 @@
 // requests, expected duration, bad lines, duplicates). Nothing is sent to the portal before "Start run".
 import { type ChangeEvent, useEffect, useId, useState } from 'react';
 import type { RunMode, RunPreview, RunSource } from '../../../app/contract/index.ts';
-import { formatDuration } from '../../app/format.ts';
-import { DialogHeader, useModalDialog } from '../../app/modal-dialog.tsx';
+import { formatDuration } from '../../shared/format.ts';
+import { DialogHeader, useModalDialog } from '../../shared/modal-dialog.tsx';
 import { MODE_LABELS } from './run-format.ts';
 import type { ChatChoice } from './run-workspace-context.tsx';
 import { type PreviewRequest, usePreviewRun, useStartRun } from './use-start-run.ts';

@@ -2,8 +2,9 @@
 // them), offered for resume when the console opens. Resuming reconciles the chats in flight first.
 import { useId } from 'react';
 import type { RunProgress } from '../../../app/contract/index.ts';
+import { dateTimeOf } from '../../shared/format.ts';
 import { doneCount } from './run.keys.ts';
-import { dateTimeOf, MODE_LABELS, STATUS_LABELS } from './run-format.ts';
+import { MODE_LABELS, STATUS_LABELS } from './run-format.ts';
 import { useRunAction } from './use-run-actions.ts';
 
 interface ResumeOfferProps {

@@ -3,8 +3,9 @@
 import { useQuery } from '@tanstack/react-query';
 import { useId } from 'react';
 import type { RunProgress } from '../../../app/contract/index.ts';
+import { dateTimeOf } from '../../shared/format.ts';
 import { runListOptions } from './run.keys.ts';
-import { dateTimeOf, MODE_LABELS, outcomeOf, STATUS_LABELS } from './run-format.ts';
+import { MODE_LABELS, outcomeOf, STATUS_LABELS } from './run-format.ts';
 import { useExportCsv } from './use-run-actions.ts';
 
 interface RunHistoryProps {

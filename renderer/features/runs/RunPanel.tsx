@@ -1,11 +1,11 @@
 // The run on screen: its banner, progress with counts and time left, the controls, and its results.
 import { useEffect, useId, useRef, useState } from 'react';
 import { CHAT_STATES, type RunProgress } from '../../../app/contract/index.ts';
-import { formatDuration } from '../../app/format.ts';
+import { clockTime, formatDuration } from '../../shared/format.ts';
 import { RunBanner } from './RunBanner.tsx';
 import { RunResults } from './RunResults.tsx';
 import { doneCount, LIVE_STATUSES } from './run.keys.ts';
-import { clockTime, MODE_LABELS, STATE_LABELS, STATUS_LABELS } from './run-format.ts';
+import { MODE_LABELS, STATE_LABELS, STATUS_LABELS } from './run-format.ts';
 import { useExportCsv, useRunAction } from './use-run-actions.ts';
 
 interface RunPanelProps {

@@ -1,22 +1,5 @@
-// Words and times for runs; every result is plain text.
+// Words for runs; every result is plain text.
 import type { RunMode, RunProgress, RunStatus } from '../../../app/contract/index.ts';
-
-const clock = new Intl.DateTimeFormat(undefined, {
-  hour: '2-digit',
-  minute: '2-digit',
-  second: '2-digit',
-  hour12: false,
-});
-const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
-
-/** HH:MM:SS in the local time zone. */
-export function clockTime(at: number): string {
-  return clock.format(at);
-}
-
-export function dateTimeOf(at: number): string {
-  return dateTime.format(at);
-}
 
 export const MODE_LABELS: Record<RunMode, string> = {
   start: 'Start sessions',
