@@ -2,9 +2,8 @@
 // requests, expected duration, bad lines, duplicates). Nothing is sent to the portal before "Start run".
 import { type ChangeEvent, useEffect, useId, useState } from 'react';
 import type { RunMode, RunPreview, RunSource } from '../../../app/contract/index.ts';
-import { formatDuration } from '../../shared/format.ts';
 import { DialogHeader, useModalDialog } from '../../shared/modal-dialog.tsx';
-import { MODE_LABELS } from './run-format.ts';
+import { expectedDurationText, MODE_LABELS } from './run-format.ts';
 import type { ChatChoice } from './run-workspace-context.tsx';
 import { type PreviewRequest, usePreviewRun, useStartRun } from './use-start-run.ts';
 
@@ -205,7 +204,7 @@ function PreviewFacts({ preview }: { preview: RunPreview }) {
         <dt>Requests</dt>
         <dd>{preview.requests.toLocaleString()}</dd>
         <dt>Expected duration</dt>
-        <dd>{preview.expectedSeconds < 1 ? 'under 1 s' : `about ${formatDuration(preview.expectedSeconds)}`}</dd>
+        <dd>{expectedDurationText(preview.expectedSeconds)}</dd>
         <dt>Duplicates dropped</dt>
         <dd>{preview.duplicates.toLocaleString()}</dd>
         <dt>Bad lines</dt>
