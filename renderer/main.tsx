@@ -1,6 +1,6 @@
 import { createRoot } from 'react-dom/client';
-import { App } from './app/App.tsx';
 import { getApi } from './bridge/index.ts';
+import { App } from './shell/App.tsx';
 import './styles.css';
 
 // Connect first: in a browser this also takes the token out of the address bar before anything renders.

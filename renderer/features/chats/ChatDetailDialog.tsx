@@ -3,9 +3,9 @@
 import { useQuery } from '@tanstack/react-query';
 import { useId } from 'react';
 import type { ChatRow } from '../../../app/contract/index.ts';
-import { formatDateTime } from '../../app/format.ts';
-import { DialogHeader, useModalDialog } from '../../app/modal-dialog.tsx';
 import { isBridgeError } from '../../bridge/index.ts';
+import { formatDateTime } from '../../shared/format.ts';
+import { DialogHeader, useModalDialog } from '../../shared/modal-dialog.tsx';
 import { StartSessionButton } from '../sessions/StartSessionButton.tsx';
 import { chatDetailOptions } from './chat.keys.ts';
 import { STATUS_LABELS } from './chat-filter.ts';

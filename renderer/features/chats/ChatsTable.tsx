@@ -5,10 +5,11 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { memo, type RefObject, useEffect, useMemo, useRef } from 'react';
 import type { ChatRow } from '../../../app/contract/index.ts';
-import { formatAge, formatDuration } from '../../app/format.ts';
+import { formatAge, formatDuration } from '../../shared/format.ts';
 import { type Sort, type SortColumn, STATUS_LABELS } from './chat-filter.ts';
 import { markFilterPainted, markRowsRendered } from './chat-perf.ts';
 import { useChatSelection } from './chat-selection.tsx';
+import { matchingCoverage } from './selection.ts';
 
 const ROW_HEIGHT = 40;
 
@@ -47,14 +48,9 @@ export function ChatsTable({ rows, sort, onSort, onOpen, now, bodyRef: scrollRef
   }, [rows]);
 
   const { filteredIds, selectedIds } = selection;
-  const allMatchingSelected = useMemo(
-    () => filteredIds.length > 0 && filteredIds.every((id) => selectedIds.has(id)),
-    [filteredIds, selectedIds],
-  );
-  const someMatchingSelected = useMemo(
-    () => !allMatchingSelected && filteredIds.some((id) => selectedIds.has(id)),
-    [allMatchingSelected, filteredIds, selectedIds],
-  );
+  const coverage = useMemo(() => matchingCoverage(filteredIds, selectedIds), [filteredIds, selectedIds]);
+  const allMatchingSelected = coverage === 'all';
+  const someMatchingSelected = coverage === 'some';
   const selectAllRef = useRef<HTMLInputElement>(null);
   useEffect(() => {
     if (selectAllRef.current) selectAllRef.current.indeterminate = someMatchingSelected;

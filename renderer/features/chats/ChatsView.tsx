@@ -2,9 +2,9 @@
 import { useQuery } from '@tanstack/react-query';
 import { type FormEvent, type ReactNode, useCallback, useId, useMemo, useRef, useState } from 'react';
 import { type ChatRow, chatIdSchema } from '../../../app/contract/index.ts';
-import { formatAge } from '../../app/format.ts';
-import { useNow } from '../../app/use-now.ts';
 import { isBridgeError } from '../../bridge/index.ts';
+import { formatAge } from '../../shared/format.ts';
+import { useNow } from '../../shared/use-now.ts';
 import { ChatDetailDialog } from './ChatDetailDialog.tsx';
 import { ChatFilters } from './ChatFilters.tsx';
 import { ChatsTable } from './ChatsTable.tsx';

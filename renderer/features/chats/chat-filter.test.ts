@@ -47,6 +47,23 @@ describe('filterChats', () => {
     expect(filterChats(chats, { ...EMPTY_FILTER, search: '<script>' }, index).map((c) => c.chatId)).toEqual([3]);
     expect(filterChats(chats, { ...EMPTY_FILTER, search: '30' }, index).map((c) => c.chatId)).toEqual([3]);
   });
+
+  it('searches line names and session ids, and ignores the spaces around the search', () => {
+    expect(filterChats(chats, { ...EMPTY_FILTER, search: 'support' }, index).map((c) => c.chatId)).toEqual([1]);
+    expect(filterChats(chats, { ...EMPTY_FILTER, search: '20' }, index).map((c) => c.chatId)).toEqual([2]);
+    expect(filterChats(chats, { ...EMPTY_FILTER, search: '  olga  ' }, index).map((c) => c.chatId)).toEqual([2]);
+    expect(filterChats(chats, { ...EMPTY_FILTER, search: '   ' }, index)).toBe(chats);
+  });
+
+  it('shows only the chats that pass every filter at once', () => {
+    const onSales = { ...EMPTY_FILTER, lineId: 1 };
+    expect(filterChats(chats, { ...onSales, status: OPEN_SESSIONS }, index).map((c) => c.chatId)).toEqual([2, 3]);
+    expect(
+      filterChats(chats, { ...onSales, status: OPEN_SESSIONS, search: 'olga' }, index).map((c) => c.chatId),
+    ).toEqual([2]);
+    expect(filterChats(chats, { ...onSales, status: 'closed' }, index)).toEqual([]);
+    expect(filterChats(chats, { ...EMPTY_FILTER, search: 'nobody' }, index)).toEqual([]);
+  });
 });
 
 describe('sortChats', () => {
@@ -84,6 +101,14 @@ describe('sortChats', () => {
     ];
     expect(sortChats(mixed, { column: 'status', direction: 'ascending' }).map((c) => c.chatId)).toEqual([21, 22, 20]);
     expect(sortChats(mixed, { column: 'operator', direction: 'ascending' }).map((c) => c.chatId)).toEqual([21, 22, 20]);
+  });
+
+  it('sorts by line name and by session id', () => {
+    expect(sortChats(chats, { column: 'line', direction: 'ascending' }).map((c) => c.chatId)).toEqual([2, 3, 1]);
+    const sessions = [chat(30, { sessionId: 900 }), chat(31, { sessionId: 5 }), chat(32, { sessionId: 70 })];
+    expect(sortChats(sessions, { column: 'session', direction: 'descending' }).map((c) => c.chatId)).toEqual([
+      30, 32, 31,
+    ]);
   });
 
   it('leaves the list it sorts untouched', () => {

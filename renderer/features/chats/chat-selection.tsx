@@ -1,6 +1,7 @@
-// The chats the supervisor picked, and the ids the current filters match. Bulk actions (renderer/features/bulk/)
+// The chats the supervisor picked, and the ids the current filters match. Run actions (renderer/features/runs/)
 // read both through useChatSelection() from anywhere inside the chats view, including its toolbar slot.
-import { createContext, type ReactNode, useCallback, useContext, useMemo, useState } from 'react';
+import { createContext, type ReactNode, useCallback, useContext, useMemo, useReducer } from 'react';
+import { NO_SELECTION, nextSelection } from './selection.ts';
 
 export interface ChatSelection {
   profileId: string;
@@ -26,33 +27,13 @@ export function ChatSelectionProvider({
   filteredIds: readonly number[];
   children: ReactNode;
 }) {
-  const [selectedIds, setSelectedIds] = useState<ReadonlySet<number>>(() => new Set());
-
-  const toggle = useCallback((chatId: number, selected: boolean) => {
-    setSelectedIds((current) => {
-      if (current.has(chatId) === selected) return current;
-      const next = new Set(current);
-      if (selected) next.add(chatId);
-      else next.delete(chatId);
-      return next;
-    });
-  }, []);
-
+  const [selectedIds, change] = useReducer(nextSelection, NO_SELECTION);
+  const toggle = useCallback((chatId: number, selected: boolean) => change({ kind: 'toggle', chatId, selected }), []);
   const setAllMatching = useCallback(
-    (selected: boolean) => {
-      setSelectedIds((current) => {
-        const next = new Set(current);
-        for (const id of filteredIds) {
-          if (selected) next.add(id);
-          else next.delete(id);
-        }
-        return next;
-      });
-    },
+    (selected: boolean) => change({ kind: 'all-matching', filteredIds, selected }),
     [filteredIds],
   );
-
-  const clear = useCallback(() => setSelectedIds(new Set()), []);
+  const clear = useCallback(() => change({ kind: 'clear' }), []);
 
   const value = useMemo<ChatSelection>(
     () => ({

@@ -1,5 +1,5 @@
-import { formatAge } from '../../app/format.ts';
-import { useNow } from '../../app/use-now.ts';
+import { formatAge } from '../../shared/format.ts';
+import { useNow } from '../../shared/use-now.ts';
 import {
   PORTAL_UNAVAILABLE_REASON_ID,
   type UnavailableKind,

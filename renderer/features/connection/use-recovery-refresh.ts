@@ -32,14 +32,19 @@ export function useRecoveryRefresh(profileId: string): void {
         { cancelRefetch: false },
       );
     };
-    const wait = lastRefresh.current + RECOVERY_SPACING_MS - Date.now();
-    if (wait <= 0) {
+    const wait = recoveryRefreshDelay(lastRefresh.current, Date.now());
+    if (wait === 0) {
       refresh();
       return;
     }
     const timer = setTimeout(refresh, wait);
     return () => clearTimeout(timer);
   }, [available, profileId, queryClient]);
+}
+
+/** How long a recovery refresh waits so that two of them are at least RECOVERY_SPACING_MS apart (0: now). */
+export function recoveryRefreshDelay(lastRefreshAt: number, now: number): number {
+  return Math.max(0, lastRefreshAt + RECOVERY_SPACING_MS - now);
 }
 
 /** A query failed, or holds data older than the moment the portal went away. */

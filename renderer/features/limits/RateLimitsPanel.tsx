@@ -3,9 +3,8 @@
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useId, useMemo } from 'react';
 import type { LimitsSnapshot, RunProgress } from '../../../app/contract/index.ts';
-import { formatDuration } from '../../app/format.ts';
-import { useNow } from '../../app/use-now.ts';
-import { clockTime } from '../runs/run-format.ts';
+import { clockTime, formatDuration } from '../../shared/format.ts';
+import { useNow } from '../../shared/use-now.ts';
 import { limitsOptions } from './limits.keys.ts';
 import { binRequests, recordLimits, useLimitsHistory } from './limits-history.ts';
 import { RequestsChart } from './RequestsChart.tsx';

@@ -1,6 +1,6 @@
 // Requests over the run as bars in inline SVG, with a text description for assistive technology.
 import { useId } from 'react';
-import { formatDuration } from '../../app/format.ts';
+import { formatDuration } from '../../shared/format.ts';
 import type { RequestBins } from './limits-history.ts';
 
 const WIDTH = 320;

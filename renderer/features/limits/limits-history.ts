@@ -28,8 +28,13 @@ function subscribe(listener: () => void): () => void {
   return () => listeners.delete(listener);
 }
 
+/** What this page has recorded for a portal, oldest first. */
+export function limitsHistoryOf(portal: string | undefined): readonly LimitsSample[] {
+  return portal ? (samples.get(portal) ?? EMPTY) : EMPTY;
+}
+
 export function useLimitsHistory(portal: string | undefined): readonly LimitsSample[] {
-  return useSyncExternalStore(subscribe, () => (portal ? (samples.get(portal) ?? EMPTY) : EMPTY));
+  return useSyncExternalStore(subscribe, () => limitsHistoryOf(portal));
 }
 
 export interface RequestBins {

@@ -4,7 +4,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { type ChangeEvent, type FormEvent, useId, useRef, useState } from 'react';
 import type { ConnectionState, ProfileCheck, ProfileSummary } from '../../../app/contract/index.ts';
-import { DialogHeader, useModalDialog } from '../../app/modal-dialog.tsx';
+import { DialogHeader, useModalDialog } from '../../shared/modal-dialog.tsx';
 import { connectionOptions } from '../connection/connection.keys.ts';
 import { SecretPrompt } from './SecretPrompt.tsx';
 import {

@@ -1,10 +1,11 @@
-// The audit log: every bulk run in this data folder, newest first, with its profile, when, mode, counts and
+// The audit log: every run in this data folder, newest first, with its profile, when, mode, counts and
 // outcome; each can be shown with its results, or its results exported as CSV.
 import { useQuery } from '@tanstack/react-query';
 import { useId } from 'react';
 import type { RunProgress } from '../../../app/contract/index.ts';
+import { dateTimeOf } from '../../shared/format.ts';
 import { runListOptions } from './run.keys.ts';
-import { dateTimeOf, MODE_LABELS, outcomeOf, STATUS_LABELS } from './run-format.ts';
+import { MODE_LABELS, outcomeOf, STATUS_LABELS } from './run-format.ts';
 import { useExportCsv } from './use-run-actions.ts';
 
 interface RunHistoryProps {

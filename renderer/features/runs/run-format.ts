@@ -1,22 +1,7 @@
-// Words and times for bulk runs; every result is plain text.
+// Words for runs; every result is plain text.
 import type { RunMode, RunProgress, RunStatus } from '../../../app/contract/index.ts';
-
-const clock = new Intl.DateTimeFormat(undefined, {
-  hour: '2-digit',
-  minute: '2-digit',
-  second: '2-digit',
-  hour12: false,
-});
-const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
-
-/** HH:MM:SS in the local time zone. */
-export function clockTime(at: number): string {
-  return clock.format(at);
-}
-
-export function dateTimeOf(at: number): string {
-  return dateTime.format(at);
-}
+import { formatDuration } from '../../shared/format.ts';
+import { doneCount, LIVE_STATUSES } from './run.keys.ts';
 
 export const MODE_LABELS: Record<RunMode, string> = {
   start: 'Start sessions',
@@ -50,4 +35,16 @@ export function outcomeOf(run: RunProgress): string {
   if (run.counts.failed > 0) parts.push(`${run.counts.failed.toLocaleString()} failed`);
   if (run.counts.skipped > 0) parts.push(`${run.counts.skipped.toLocaleString()} skipped`);
   return parts.join(', ');
+}
+
+/** The progress bar's words: chats done, and the time left while the run is moving and its pace is known. */
+export function progressText(run: RunProgress): string {
+  const moving = LIVE_STATUSES.has(run.status) && run.status !== 'paused';
+  const left = moving && run.etaSeconds !== null ? `, about ${formatDuration(run.etaSeconds)} left` : '';
+  return `${doneCount(run).toLocaleString()} of ${run.total.toLocaleString()} chats done${left}`;
+}
+
+/** The preview's expected duration: a run shorter than a second is "under 1 s", not "about 0 s". */
+export function expectedDurationText(seconds: number): string {
+  return seconds < 1 ? 'under 1 s' : `about ${formatDuration(seconds)}`;
 }

@@ -1,5 +1,6 @@
-// Bulk runs in the query cache: one list per profile (null: every profile, for the audit log) and each run's
-// chat results. `run.progressed` events write into the lists (see use-run-events.ts) instead of polling.
+// Runs in the query cache: one list per profile (null: every profile, for the audit log) and each run's chat
+// results. `run.progressed` events write into the lists (see use-run-events.ts) instead of polling. A preview and a
+// start only write (the main process keeps a preview under its id): their keys name mutations, not cached data.
 import { type QueryClient, queryOptions } from '@tanstack/react-query';
 import type { RunChatResult, RunProgress, RunStatus } from '../../../app/contract/index.ts';
 import { getApi } from '../../bridge/index.ts';
@@ -11,6 +12,8 @@ export const runKeys = {
   list: (profileId: string | null) => [...runKeys.lists(), profileId ?? '*'] as const,
   results: () => [...runKeys.all, 'results'] as const,
   result: (runId: string) => [...runKeys.results(), runId] as const,
+  preview: (profileId: string) => [...runKeys.all, 'preview', profileId] as const,
+  start: (profileId: string) => [...runKeys.all, 'start', profileId] as const,
 };
 
 /** A run that a process is working on right now (its progress arrives as events). */

@@ -1,24 +1,25 @@
-// The chats toolbar's bulk actions: restart the selected chats, every chat the filters match, or a list of ids.
+// The chats toolbar's actions that open a new run: restart the selected chats, every chat the filters match, or a
+// list of ids.
 import { useId } from 'react';
 import { useChatSelection } from '../chats/chat-selection.tsx';
-import { useBulk } from './bulk-context.tsx';
+import { useRunWorkspace } from './run-workspace-context.tsx';
 
-export function BulkRestartActions() {
+export function NewRunActions() {
   const selection = useChatSelection();
-  const bulk = useBulk();
+  const workspace = useRunWorkspace();
   const hintId = useId();
   const selected = selection.selectedIds.size;
   const matching = selection.filteredIds.length;
 
   return (
-    <div className="bulk-actions">
+    <div className="new-run-actions">
       <button
         type="button"
         className="primary"
         disabled={selected === 0}
         aria-describedby={selected === 0 ? hintId : undefined}
         onClick={() =>
-          bulk.openDialog({
+          workspace.openDialog({
             kind: 'ids',
             chatIds: [...selection.selectedIds],
             description: `${selected.toLocaleString()} selected ${selected === 1 ? 'chat' : 'chats'}.`,
@@ -36,7 +37,7 @@ export function BulkRestartActions() {
         type="button"
         disabled={matching === 0}
         onClick={() =>
-          bulk.openDialog({
+          workspace.openDialog({
             kind: 'ids',
             chatIds: [...selection.filteredIds],
             description: `Every chat matching the current filters: ${matching.toLocaleString()} ${matching === 1 ? 'chat' : 'chats'}.`,
@@ -45,7 +46,7 @@ export function BulkRestartActions() {
       >
         Restart all matching ({matching.toLocaleString()})
       </button>
-      <button type="button" onClick={() => bulk.openDialog({ kind: 'paste' })}>
+      <button type="button" onClick={() => workspace.openDialog({ kind: 'paste' })}>
         Restart from a list…
       </button>
     </div>

@@ -2,17 +2,16 @@
 // requests, expected duration, bad lines, duplicates). Nothing is sent to the portal before "Start run".
 import { type ChangeEvent, useEffect, useId, useState } from 'react';
 import type { RunMode, RunPreview, RunSource } from '../../../app/contract/index.ts';
-import { formatDuration } from '../../app/format.ts';
-import { DialogHeader, useModalDialog } from '../../app/modal-dialog.tsx';
-import { MODE_LABELS } from '../runs/run-format.ts';
-import type { ChatChoice } from './bulk-context.tsx';
-import { type PreviewRequest, usePreviewRun, useStartRun } from './use-bulk-run.ts';
+import { DialogHeader, useModalDialog } from '../../shared/modal-dialog.tsx';
+import { expectedDurationText, MODE_LABELS } from './run-format.ts';
+import type { ChatChoice } from './run-workspace-context.tsx';
+import { type PreviewRequest, usePreviewRun, useStartRun } from './use-start-run.ts';
 
 /** What runs.preview takes as text (the contract's limit). */
 const MAX_TEXT_CHARS = 5_000_000;
 const INVALID_SHOWN = 200;
 
-interface BulkRestartDialogProps {
+interface NewRunDialogProps {
   profileId: string;
   choice: ChatChoice;
   onClose(): void;
@@ -30,7 +29,7 @@ function sameRequest(a: PreviewRequest | undefined, b: PreviewRequest): boolean 
   return a !== undefined && a.mode === b.mode && a.skipInvalid === b.skipInvalid && a.source === b.source;
 }
 
-export function BulkRestartDialog({ profileId, choice, onClose, onStarted }: BulkRestartDialogProps) {
+export function NewRunDialog({ profileId, choice, onClose, onStarted }: NewRunDialogProps) {
   const { dialogRef, close } = useModalDialog();
   const id = useId();
   const [mode, setMode] = useState<RunMode>('restart');
@@ -89,13 +88,13 @@ export function BulkRestartDialog({ profileId, choice, onClose, onStarted }: Bul
   };
 
   return (
-    <dialog ref={dialogRef} className="bulk-dialog" aria-labelledby={`${id}-heading`} onClose={onClose}>
+    <dialog ref={dialogRef} className="new-run-dialog" aria-labelledby={`${id}-heading`} onClose={onClose}>
       <DialogHeader headingId={`${id}-heading`} title="Bulk restart" onClose={close} />
 
       {choice.kind === 'ids' ? (
         <p>{choice.description}</p>
       ) : (
-        <div className="bulk-list">
+        <div className="new-run-list">
           <label htmlFor={`${id}-text`}>Chat IDs</label>
           <p id={`${id}-text-hint`} className="muted">
             One chat ID a line, or a CSV with a <span className="code">CHAT_ID</span> column. Bad lines are listed;
@@ -112,7 +111,7 @@ export function BulkRestartDialog({ profileId, choice, onClose, onStarted }: Bul
               setFileName(undefined);
             }}
           />
-          <div className="bulk-list-actions">
+          <div className="new-run-list-actions">
             <label className="file-button">
               <input type="file" accept=".txt,.csv,text/plain,text/csv" onChange={openFile} />
               Open a text or CSV file
@@ -130,7 +129,7 @@ export function BulkRestartDialog({ profileId, choice, onClose, onStarted }: Bul
         </div>
       )}
 
-      <fieldset className="bulk-mode">
+      <fieldset className="new-run-mode">
         <legend>Mode</legend>
         {(['start', 'restart'] as const).map((value) => (
           <div key={value} className="radio">
@@ -153,7 +152,7 @@ export function BulkRestartDialog({ profileId, choice, onClose, onStarted }: Bul
         ))}
       </fieldset>
 
-      <section className="bulk-preview" aria-labelledby={`${id}-preview`}>
+      <section className="new-run-preview" aria-labelledby={`${id}-preview`}>
         <h3 id={`${id}-preview`}>Before anything is sent</h3>
         {source === null ? <p className="muted">Paste chat IDs or open a file, then check the list.</p> : null}
         {source !== null && listChanged ? <p className="muted">The list changed: check it again.</p> : null}
@@ -205,7 +204,7 @@ function PreviewFacts({ preview }: { preview: RunPreview }) {
         <dt>Requests</dt>
         <dd>{preview.requests.toLocaleString()}</dd>
         <dt>Expected duration</dt>
-        <dd>{preview.expectedSeconds < 1 ? 'under 1 s' : `about ${formatDuration(preview.expectedSeconds)}`}</dd>
+        <dd>{expectedDurationText(preview.expectedSeconds)}</dd>
         <dt>Duplicates dropped</dt>
         <dd>{preview.duplicates.toLocaleString()}</dd>
         <dt>Bad lines</dt>

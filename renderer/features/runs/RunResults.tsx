@@ -2,8 +2,8 @@
 import { useQuery } from '@tanstack/react-query';
 import { useId, useMemo, useState } from 'react';
 import type { RunChatResult } from '../../../app/contract/index.ts';
-import { runResultsOptions } from '../runs/run.keys.ts';
-import { STATE_LABELS } from '../runs/run-format.ts';
+import { runResultsOptions } from './run.keys.ts';
+import { STATE_LABELS } from './run-format.ts';
 
 /** Rows rendered at most; the CSV export holds every chat. */
 const ROWS_SHOWN = 300;

@@ -5,8 +5,6 @@ import { PersistQueryClientProvider } from '@tanstack/react-query-persist-client
 import { createContext, type ReactNode, useContext, useEffect, useMemo, useState } from 'react';
 import type { ChannelOutput, ProfileSummary } from '../../app/contract/index.ts';
 import { getApi } from '../bridge/index.ts';
-import { BulkRestartActions } from '../features/bulk/BulkRestartActions.tsx';
-import { BulkWorkspace } from '../features/bulk/BulkWorkspace.tsx';
 import { ChatsView } from '../features/chats/ChatsView.tsx';
 import { ConnectionBanner } from '../features/connection/ConnectionBanner.tsx';
 import { ConnectionStatus } from '../features/connection/ConnectionStatus.tsx';
@@ -16,6 +14,8 @@ import { ManagePortalsDialog } from '../features/profiles/ManagePortalsDialog.ts
 import { PortalSwitcher } from '../features/profiles/PortalSwitcher.tsx';
 import { profileKeys, profileListOptions } from '../features/profiles/profile.keys.ts';
 import { SecretPrompt } from '../features/profiles/SecretPrompt.tsx';
+import { NewRunActions } from '../features/runs/NewRunActions.tsx';
+import { RunWorkspace } from '../features/runs/RunWorkspace.tsx';
 import { CACHE_BUSTER, createProfilePersister, persistsForProfile } from './cache-persister.ts';
 import { CACHE_MAX_AGE_MS, queryClient } from './query-client.ts';
 
@@ -125,13 +125,13 @@ function ProfileScope({ profile, profiles }: { profile: ProfileSummary; profiles
         <ConnectionBanner profileId={profile.id} profileName={profile.name} />
         <main>
           {profile.hasSecret ? (
-            <BulkWorkspace profileId={profile.id}>
+            <RunWorkspace profileId={profile.id}>
               <ChatsView
                 profileId={profile.id}
-                toolbarActions={<BulkRestartActions />}
+                toolbarActions={<NewRunActions />}
                 secretPrompt={(reason) => <SecretPrompt profile={profile} reason={reason} />}
               />
-            </BulkWorkspace>
+            </RunWorkspace>
           ) : (
             <SecretPrompt profile={profile} />
           )}

@@ -16,9 +16,28 @@ export function formatAge(at: number, now: number): string {
 }
 
 const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+const dateTimeWithSeconds = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
+// hourCycle h23, not hour12: false, which reads the hour after midnight as 24 in some locales (en-US among them).
+const clock = new Intl.DateTimeFormat(undefined, {
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+  hourCycle: 'h23',
+});
 
+/** A portal's ISO time in the local time zone, to the minute; text that is not a time is shown as it came. */
 export function formatDateTime(iso: string | null): string {
   if (!iso) return '';
   const at = Date.parse(iso);
   return Number.isNaN(at) ? iso : dateTime.format(at);
+}
+
+/** A moment of this computer's clock (epoch ms), to the second. */
+export function dateTimeOf(at: number): string {
+  return dateTimeWithSeconds.format(at);
+}
+
+/** HH:MM:SS in the local time zone. */
+export function clockTime(at: number): string {
+  return clock.format(at);
 }

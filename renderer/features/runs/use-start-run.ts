@@ -1,10 +1,9 @@
-// Preview and start of a bulk run. The preview sends nothing to the portal: the main process parses the chats,
+// Preview and start of a run. The preview sends nothing to the portal: the main process parses the chats,
 // estimates the requests and the time, and keeps the checked list under a preview id that "Start run" uses.
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import type { RunMode, RunSource } from '../../../app/contract/index.ts';
 import { getApi } from '../../bridge/index.ts';
-import { runKeys, storeRunProgress } from '../runs/run.keys.ts';
-import { bulkKeys } from './bulk.keys.ts';
+import { runKeys, storeRunProgress } from './run.keys.ts';
 
 export interface PreviewRequest {
   mode: RunMode;
@@ -14,7 +13,7 @@ export interface PreviewRequest {
 
 export function usePreviewRun(profileId: string) {
   return useMutation({
-    mutationKey: bulkKeys.preview(profileId),
+    mutationKey: runKeys.preview(profileId),
     mutationFn: ({ mode, source, skipInvalid }: PreviewRequest) =>
       getApi().call('runs.preview', { profileId, mode, source, skipInvalid }),
   });
@@ -23,7 +22,7 @@ export function usePreviewRun(profileId: string) {
 export function useStartRun(profileId: string) {
   const client = useQueryClient();
   return useMutation({
-    mutationKey: bulkKeys.start(profileId),
+    mutationKey: runKeys.start(profileId),
     mutationFn: (previewId: string) => getApi().call('runs.start', { previewId }),
     onSuccess: async (run) => {
       storeRunProgress(client, run);

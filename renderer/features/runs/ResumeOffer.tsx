@@ -2,9 +2,10 @@
 // them), offered for resume when the console opens. Resuming reconciles the chats in flight first.
 import { useId } from 'react';
 import type { RunProgress } from '../../../app/contract/index.ts';
-import { doneCount } from '../runs/run.keys.ts';
-import { dateTimeOf, MODE_LABELS, STATUS_LABELS } from '../runs/run-format.ts';
-import { useRunAction } from '../runs/use-run-actions.ts';
+import { dateTimeOf } from '../../shared/format.ts';
+import { doneCount } from './run.keys.ts';
+import { MODE_LABELS, STATUS_LABELS } from './run-format.ts';
+import { useRunAction } from './use-run-actions.ts';
 
 interface ResumeOfferProps {
   runs: readonly RunProgress[];

@@ -1,12 +1,12 @@
 // The run on screen: its banner, progress with counts and time left, the controls, and its results.
 import { useEffect, useId, useRef, useState } from 'react';
 import { CHAT_STATES, type RunProgress } from '../../../app/contract/index.ts';
-import { formatDuration } from '../../app/format.ts';
-import { doneCount, LIVE_STATUSES } from '../runs/run.keys.ts';
-import { clockTime, MODE_LABELS, STATE_LABELS, STATUS_LABELS } from '../runs/run-format.ts';
-import { useExportCsv, useRunAction } from '../runs/use-run-actions.ts';
+import { clockTime } from '../../shared/format.ts';
 import { RunBanner } from './RunBanner.tsx';
 import { RunResults } from './RunResults.tsx';
+import { doneCount, LIVE_STATUSES } from './run.keys.ts';
+import { MODE_LABELS, progressText, STATE_LABELS, STATUS_LABELS } from './run-format.ts';
+import { useExportCsv, useRunAction } from './use-run-actions.ts';
 
 interface RunPanelProps {
   run: RunProgress;
@@ -35,9 +35,7 @@ export function RunPanel({ run, onShowRun }: RunPanelProps) {
   const canResume = (run.status === 'paused' || run.status === 'stopped' || run.status === 'interrupted') && !busy;
   const canCancel = !ended && !busy && run.reason?.code !== 'CANCELLING';
   const canRetry = !live && run.counts.failed > 0 && !busy;
-  const progressText = `${done.toLocaleString()} of ${run.total.toLocaleString()} chats done${
-    live && run.status !== 'paused' && run.etaSeconds !== null ? `, about ${formatDuration(run.etaSeconds)} left` : ''
-  }`;
+  const progress = progressText(run);
   useEffect(() => {
     if (focusNext === null) return;
     // A run that ended meanwhile has no counterpart to move to.
@@ -70,11 +68,11 @@ export function RunPanel({ run, onShowRun }: RunPanelProps) {
       <div className="run-progress">
         <progress
           aria-label="Bulk restart progress"
-          aria-valuetext={progressText}
+          aria-valuetext={progress}
           max={Math.max(1, run.total)}
           value={done}
         />
-        <p className="run-progress-text">{progressText}</p>
+        <p className="run-progress-text">{progress}</p>
       </div>
 
       <dl className="run-counts">

@@ -1,7 +1,7 @@
 // What happened to the run and what to do about it, in words: holds that end by themselves are statuses,
 // stops that need the supervisor are alerts.
 import { type RunProgress, stopsForAuthorization, stopsThePortal } from '../../../app/contract/index.ts';
-import { clockTime } from '../runs/run-format.ts';
+import { clockTime } from '../../shared/format.ts';
 
 interface Banner {
   role: 'alert' | 'status';

@@ -1,17 +1,17 @@
-// Bulk restarts around the chats view: the toolbar actions (rendered inside the chats view) open the dialog;
+// Runs around the chats view: the toolbar actions (rendered inside the chats view) open the dialog;
 // beside the chats, the runs left unfinished, the run on screen, the portal's rate limits and the run history.
 import { useQuery } from '@tanstack/react-query';
 import { type ReactNode, useMemo, useState } from 'react';
 import type { RunProgress } from '../../../app/contract/index.ts';
 import { RateLimitsPanel } from '../limits/RateLimitsPanel.tsx';
-import { RunHistory } from '../runs/RunHistory.tsx';
-import { LIVE_STATUSES, runListOptions } from '../runs/run.keys.ts';
-import { useRunEvents } from '../runs/use-run-events.ts';
-import { BulkRestartDialog } from './BulkRestartDialog.tsx';
-import { BulkContext, type BulkContextValue, type ChatChoice } from './bulk-context.tsx';
+import { NewRunDialog } from './NewRunDialog.tsx';
 import { ResumeOffer } from './ResumeOffer.tsx';
+import { RunHistory } from './RunHistory.tsx';
 import { RunPanel } from './RunPanel.tsx';
-import './bulk.css';
+import { LIVE_STATUSES, runListOptions } from './run.keys.ts';
+import { type ChatChoice, RunWorkspaceContext, type RunWorkspaceValue } from './run-workspace-context.tsx';
+import { useRunEvents } from './use-run-events.ts';
+import './runs.css';
 
 const NO_RUNS: readonly RunProgress[] = [];
 
@@ -20,7 +20,7 @@ function belongsTo(run: RunProgress, profileId: string): boolean {
   return run.profileId === profileId || run.profileId === '';
 }
 
-export function BulkWorkspace({ profileId, children }: { profileId: string; children: ReactNode }) {
+export function RunWorkspace({ profileId, children }: { profileId: string; children: ReactNode }) {
   useRunEvents();
   const runs = useQuery(runListOptions(null));
   const [chosenRunId, setChosenRunId] = useState<string | null>(null);
@@ -39,7 +39,7 @@ export function BulkWorkspace({ profileId, children }: { profileId: string; chil
     [mine, current?.runId],
   );
 
-  const value = useMemo<BulkContextValue>(
+  const value = useMemo<RunWorkspaceValue>(
     () => ({
       profileId,
       currentRunId: current?.runId ?? null,
@@ -50,10 +50,10 @@ export function BulkWorkspace({ profileId, children }: { profileId: string; chil
   );
 
   return (
-    <BulkContext.Provider value={value}>
-      <div className="bulk-layout">
-        <div className="bulk-main">{children}</div>
-        <aside className="bulk-side" aria-label="Bulk restarts">
+    <RunWorkspaceContext.Provider value={value}>
+      <div className="runs-layout">
+        <div className="runs-main">{children}</div>
+        <aside className="runs-side" aria-label="Bulk restarts">
           <ResumeOffer runs={unfinished} onShowRun={setChosenRunId} />
           {current ? <RunPanel key={current.runId} run={current} onShowRun={setChosenRunId} /> : null}
           <RateLimitsPanel profileId={profileId} run={current} />
@@ -61,7 +61,7 @@ export function BulkWorkspace({ profileId, children }: { profileId: string; chil
         </aside>
       </div>
       {dialog ? (
-        <BulkRestartDialog
+        <NewRunDialog
           key={dialog.key}
           profileId={profileId}
           choice={dialog.choice}
@@ -69,6 +69,6 @@ export function BulkWorkspace({ profileId, children }: { profileId: string; chil
           onStarted={setChosenRunId}
         />
       ) : null}
-    </BulkContext.Provider>
+    </RunWorkspaceContext.Provider>
   );
 }

@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { expectedDurationText, outcomeOf, progressText } from './run-format.ts';
+import { runProgress } from './test-support.ts';
+
+describe('progressText', () => {
+  it('counts started, verified, already active, failed and skipped chats as done, and says the time left', () => {
+    const run = runProgress({
+      etaSeconds: 125,
+      counts: { pending: 3, sent: 2, started: 1, verified: 1, 'already-active': 1, failed: 1, skipped: 1 },
+    });
+    expect(progressText(run)).toBe('5 of 10 chats done, about 2 min left');
+  });
+
+  it('says no time left while the pace is unknown', () => {
+    expect(progressText(runProgress({ etaSeconds: null }))).toBe('0 of 10 chats done');
+  });
+
+  it('keeps the time left while the run waits for the portal, drops it once paused or ended', () => {
+    expect(progressText(runProgress({ status: 'holding', etaSeconds: 30 }))).toBe(
+      '0 of 10 chats done, about 30 s left',
+    );
+    expect(progressText(runProgress({ status: 'paused', etaSeconds: 30 }))).toBe('0 of 10 chats done');
+    for (const status of ['stopped', 'cancelled', 'finished', 'interrupted'] as const) {
+      expect(progressText(runProgress({ status, etaSeconds: 30 })), status).toBe('0 of 10 chats done');
+    }
+  });
+
+  it('writes large counts with the locale grouping', () => {
+    const run = runProgress({ total: 12_345, counts: { pending: 0, started: 12_345 } });
+    expect(progressText(run)).toBe(`${(12_345).toLocaleString()} of ${(12_345).toLocaleString()} chats done`);
+  });
+});
+
+describe('expectedDurationText', () => {
+  it('reads a run shorter than a second as "under 1 s", a longer one as about its duration', () => {
+    expect(expectedDurationText(0)).toBe('under 1 s');
+    expect(expectedDurationText(0.4)).toBe('under 1 s');
+    expect(expectedDurationText(1)).toBe('about 1 s');
+    expect(expectedDurationText(5_400)).toBe('about 1 h 30 min');
+  });
+});
+
+describe('outcomeOf (the audit log)', () => {
+  it('counts started, verified and already active chats as done', () => {
+    const run = runProgress({
+      status: 'finished',
+      counts: { pending: 0, started: 6, verified: 2, 'already-active': 2 },
+    });
+    expect(outcomeOf(run)).toBe('10 of 10 done');
+  });
+
+  it('names failed and skipped chats only when there are some', () => {
+    const run = runProgress({ status: 'cancelled', counts: { pending: 0, started: 5, failed: 2, skipped: 3 } });
+    expect(outcomeOf(run)).toBe('5 of 10 done, 2 failed, 3 skipped');
+    expect(outcomeOf(runProgress({ counts: { pending: 0, started: 9, failed: 1 } }))).toBe('9 of 10 done, 1 failed');
+  });
+});
