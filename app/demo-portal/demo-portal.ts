@@ -7,10 +7,13 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { atom } from './format.ts';
 import { OperatingTracker, RequestBucket } from './limits.ts';
-import { MethodError, type MethodOutput, PortalState, requiredScope } from './methods/portal-state.ts';
+import { PortalState } from './methods/portal-state.ts';
 import { phpJsonEncode } from './php-json.ts';
-import { type PhpMap, parsePhpQuery } from './php-query.ts';
+import { parsePhpQuery } from './php-query.ts';
+import { parseBody, readBody } from './request-body.ts';
+import { createCallRunner, DEFAULT_SCOPES, fail, HttpAnswer } from './rest-calls.ts';
 import { generatePortalData, mulberry32 } from './seed-data.ts';
+
 import { DEMO_TLS_CERTIFICATE, DEMO_TLS_KEY } from './tls/certificate.ts';
 import type { DemoChat, DemoCounters, DemoFaults, DemoPlan, DemoPortal, DemoPortalOptions } from './types.ts';
 
@@ -18,41 +21,6 @@ export const PLAN_BUCKETS: Record<DemoPlan, { capacity: number; drainPerSecond: 
   standard: { capacity: 50, drainPerSecond: 2 },
   enterprise: { capacity: 250, drainPerSecond: 5 },
 };
-
-/** Scopes a default webhook is granted. */
-export const DEFAULT_SCOPES = ['imopenlines', 'im', 'user', 'crm'];
-const ALL_SCOPES = [...DEFAULT_SCOPES, 'user_basic', 'imconnector', 'pull', 'department', 'placement'];
-const BATCH_MAX_LENGTH = 50;
-const MAX_BODY_BYTES = 16 * 1024 * 1024;
-
-interface CallFailure {
-  status: number;
-  error: string;
-  description: string;
-}
-
-type CallOutcome = { ok: true; output: MethodOutput; time: TimeInfo } | ({ ok: false; time?: TimeInfo } & CallFailure);
-
-interface TimeInfo {
-  start: number;
-  finish: number;
-  duration: number;
-  processing: number;
-  date_start: string;
-  date_finish: string;
-  operating?: number;
-  operating_reset_at?: number;
-}
-
-class HttpAnswer {
-  constructor(
-    readonly status: number,
-    readonly body: unknown,
-  ) {}
-}
-
-const fail = (status: number, error: string, description: string): HttpAnswer =>
-  new HttpAnswer(status, { error, error_description: description });
 
 function emptyCounters(): DemoCounters {
   return {
@@ -66,37 +34,8 @@ function emptyCounters(): DemoCounters {
   };
 }
 
-const round = (value: number, digits = 6): number => Number(value.toFixed(digits));
+const _round = (value: number, digits = 6): number => Number(value.toFixed(digits));
 const token = (): string => randomBytes(24).toString('hex');
-
-async function readBody(req: http.IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    const buffer = chunk as Buffer;
-    size += buffer.length;
-    if (size > MAX_BODY_BYTES) throw new Error('body too large');
-    chunks.push(buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-function parseBody(contentType: string | undefined, body: string): Record<string, unknown> {
-  if (body.trim() === '') return {};
-  const type = (contentType ?? '').toLowerCase();
-  if (type.includes('json') || (!type.includes('form') && /^\s*[{[]/.test(body))) {
-    try {
-      const parsed: unknown = JSON.parse(body);
-      // Like PHP's json_decode into $_REQUEST: a non-object body carries no params.
-      return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)
-        ? (parsed as Record<string, unknown>)
-        : {};
-    } catch {
-      return {};
-    }
-  }
-  return parsePhpQuery(body);
-}
 
 export async function createDemoPortal(options: DemoPortalOptions = {}): Promise<DemoPortal> {
   const chatCount = options.chats ?? 200;
@@ -143,160 +82,17 @@ export async function createDemoPortal(options: DemoPortalOptions = {}): Promise
     (resolved.operatingWindowSeconds * 1000) / timeScale,
   );
 
-  /** Real unix seconds; an integer like the cloud at timeScale 1, ms-precise floats when windows are scaled. */
-  const resetAt = (ms: number | undefined): number | undefined => {
-    if (ms === undefined) return undefined;
-    return timeScale === 1 ? Math.ceil(ms / 1000) : Math.ceil(ms) / 1000;
-  };
-
-  const timeInfo = (startMs: number, processing: number, billedMethod: string | undefined): TimeInfo => {
-    const finishMs = Date.now();
-    const info: TimeInfo = {
-      start: startMs / 1000,
-      finish: finishMs / 1000,
-      duration: round((finishMs - startMs) / 1000),
-      processing: round(processing),
-      date_start: atom(startMs),
-      date_finish: atom(finishMs),
-    };
-    if (billedMethod !== undefined) {
-      const operating = tracker.state(billedMethod, finishMs);
-      info.operating = round(operating.operating, 4);
-      const at = resetAt(operating.resetAtMs);
-      if (at !== undefined) info.operating_reset_at = at;
-    }
-    return info;
-  };
-
-  const operatingRefusal = (method: string): CallFailure => {
-    counters.operatingLimitHits++;
-    return {
-      status: 429,
-      error: 'OPERATION_TIME_LIMIT',
-      description: `Method ${method} is blocked due to operation time limit.`,
-    };
-  };
-
-  /**
-   * Runs one method call. `billing` 'own' checks and bills the method's own budget; 'none' leaves it to the
-   * caller (an outer-billed batch) and reports the cost through `processing`.
-   */
-  const runCall = async (
-    method: string,
-    params: Record<string, unknown>,
-    billing: 'own' | 'none',
-  ): Promise<CallOutcome> => {
-    if (method.toLowerCase() === 'batch') {
-      return {
-        ok: false,
-        status: 405,
-        error: 'ERROR_BATCH_METHOD_NOT_ALLOWED',
-        description: 'Method is not allowed for batch usage',
-      };
-    }
-    const scopeMethod = method.toLowerCase() === 'scope';
-    const found = scopeMethod
-      ? { name: 'scope', run: () => ({ result: isYesParam(params.full) ? ALL_SCOPES : scopes }) }
-      : state.handler(method);
-    if (!found) return { ok: false, status: 404, error: 'ERROR_METHOD_NOT_FOUND', description: 'Method not found!' };
-    const scope = requiredScope(found.name);
-    if (scope !== undefined && !scopes.includes(scope)) {
-      return {
-        ok: false,
-        status: 403,
-        error: 'insufficient_scope',
-        description: 'The request requires higher privileges than provided by the webhook token',
-      };
-    }
-    if (billing === 'own' && tracker.blocked(found.name)) {
-      const refusal = operatingRefusal(found.name);
-      return { ok: false, ...refusal, time: timeInfo(Date.now(), 0, found.name) };
-    }
-    counters.calls[found.name] = (counters.calls[found.name] ?? 0) + 1;
-    const startMs = Date.now();
-    const cost = costOf(found.name);
-    // Cost is real sleeping time, scaled: a batch of 50 heavy calls takes 50 times as long.
-    if (cost > 0) await sleep((cost * 1000) / timeScale);
-    let outcome: { ok: true; output: MethodOutput } | ({ ok: false } & CallFailure);
-    try {
-      outcome = {
-        ok: true,
-        output: found.run({ params, callerId: webhookUserId, callerUnknown: faults.unknownCaller === true }),
-      };
-    } catch (error) {
-      if (!(error instanceof MethodError)) throw error;
-      outcome = { ok: false, status: error.status, error: error.code, description: error.description };
-    }
-    if (billing === 'own') tracker.bill(found.name, cost);
-    const time = timeInfo(startMs, cost, billing === 'own' ? found.name : undefined);
-    return { ...outcome, time };
-  };
-
-  const runBatch = async (params: Record<string, unknown>): Promise<HttpAnswer> => {
-    const startMs = Date.now();
-    const halt = isYesParam(params.halt);
-    const cmd = params.cmd;
-    const entries = cmd !== null && typeof cmd === 'object' ? Object.entries(cmd as Record<string, unknown>) : [];
-    if (batchBilling === 'outer' && tracker.blocked('batch')) {
-      const refusal = operatingRefusal('batch');
-      return fail(refusal.status, refusal.error, refusal.description);
-    }
-    counters.calls.batch = (counters.calls.batch ?? 0) + 1;
-    const result: Record<string, unknown> = {};
-    const resultError: Record<string, unknown> = {};
-    const resultTotal: Record<string, unknown> = {};
-    const resultNext: Record<string, unknown> = {};
-    const resultTime: Record<string, TimeInfo> = {};
-    const sections = { result, error: resultError, total: resultTotal, next: resultNext, time: resultTime };
-    let billed = 0;
-    let index = 0;
-    for (const [key, value] of entries) {
-      if (typeof value !== 'string') continue;
-      index++;
-      if (index > BATCH_MAX_LENGTH) {
-        resultError[key] = { error: 'ERROR_BATCH_LENGTH_EXCEEDED', error_description: 'Max batch length exceeded' };
-        if (halt) break;
-        continue;
-      }
-      const question = value.indexOf('?');
-      const method = (question === -1 ? value : value.slice(0, question)).replace(/\.json$/i, '');
-      const query = parsePhpQuery(question === -1 ? '' : value.slice(question + 1));
-      const subParams = substitute(query, sections) as Record<string, unknown>;
-      const outcome = await runCall(method, subParams, batchBilling === 'outer' ? 'none' : 'own');
-      if (outcome.time) {
-        resultTime[key] = outcome.time;
-        billed += outcome.time.processing;
-      }
-      if (outcome.ok) {
-        result[key] = outcome.output.result;
-        if (outcome.output.total !== undefined) resultTotal[key] = outcome.output.total;
-        if (outcome.output.next !== undefined) resultNext[key] = outcome.output.next;
-      } else {
-        resultError[key] = { error: outcome.error, error_description: outcome.description };
-        if (halt) break;
-      }
-    }
-    let batchTime: TimeInfo;
-    if (batchBilling === 'outer') {
-      // Measured behaviour (fact sheet §11): the batch is billed as one and its operating is copied everywhere.
-      tracker.bill('batch', billed);
-      batchTime = timeInfo(startMs, billed, 'batch');
-      for (const time of Object.values(resultTime)) {
-        time.operating = batchTime.operating as number;
-        if (batchTime.operating_reset_at !== undefined) time.operating_reset_at = batchTime.operating_reset_at;
-      }
-    } else batchTime = timeInfo(startMs, billed, undefined);
-    return new HttpAnswer(200, {
-      result: {
-        result,
-        result_error: resultError,
-        result_total: resultTotal,
-        result_next: resultNext,
-        result_time: resultTime,
-      },
-      time: batchTime,
-    });
-  };
+  const { runCall, runBatch } = createCallRunner({
+    state,
+    tracker,
+    timeScale,
+    batchBilling,
+    costOf,
+    callerId: webhookUserId,
+    counters: () => counters,
+    faults: () => faults,
+    scopes: () => scopes,
+  });
 
   type Auth = { ok: true } | { ok: false; answer: HttpAnswer };
 
@@ -565,46 +361,4 @@ export async function createDemoPortal(options: DemoPortalOptions = {}): Promise
         server.closeAllConnections();
       }),
   };
-}
-
-function isYesParam(value: unknown): boolean {
-  return value === true || value === 1 || (typeof value === 'string' && /^(1|y|true)$/i.test(value));
-}
-
-const REFERENCE = /\$(result|error|total|next|time)((?:\[[^\]]*\])+)/g;
-
-/** Resolves `$result[key][field]…` references in a batch sub-command's params; unresolved ones stay as text. */
-function substitute(
-  value: PhpMap | string,
-  sections: Record<'result' | 'error' | 'total' | 'next' | 'time', Record<string, unknown>>,
-): unknown {
-  if (typeof value !== 'string') {
-    const out: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(value)) out[key] = substitute(item, sections);
-    return out;
-  }
-  const lookup = (section: string, path: string): unknown => {
-    let node: unknown = sections[section as keyof typeof sections];
-    for (const match of path.matchAll(/\[([^\]]*)\]/g)) {
-      if (node === null || typeof node !== 'object') return undefined;
-      node = (node as Record<string, unknown>)[match[1] ?? ''];
-    }
-    return node;
-  };
-  const whole = /^\$(result|error|total|next|time)((?:\[[^\]]*\])+)$/.exec(value);
-  if (whole) {
-    const found = lookup(whole[1] as string, whole[2] as string);
-    return found === undefined ? value : typeof found === 'object' && found !== null ? found : phpString(found);
-  }
-  return value.replace(REFERENCE, (text, section: string, path: string) => {
-    const found = lookup(section, path);
-    return found === undefined || (typeof found === 'object' && found !== null) ? text : phpString(found);
-  });
-}
-
-/** PHP's string conversion of a scalar: true → "1", false and null → "". */
-function phpString(value: unknown): string {
-  if (value === true) return '1';
-  if (value === false || value === null) return '';
-  return String(value);
 }
