@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -454,6 +454,36 @@ describe('bulk runs against the demo portal', () => {
       expect(preview.sessionCheck).toBe('per-chat');
     });
   }
+
+  it('resumes a run journalled by the console before the runs code was split (a kept fixture): each chat restarted once', async () => {
+    // fixtures/journal-v1-interrupted: written by the console as it was before this structure (commit e786aac),
+    // restart mode, 30 chats of a 120-chat demo portal (seed 1): 5 closed, 25 sent with an unknown fate, interrupted.
+    const { portal: demo, client } = await setUp({ chats: 120 });
+    const fixture = await readFile(
+      path.join(import.meta.dirname, 'fixtures/journal-v1-interrupted/journal.jsonl'),
+      'utf8',
+    );
+    const [header, ...rest] = fixture
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    const { runId, chatIds } = header as { runId: string; chatIds: number[] };
+    const before = new Map(chatIds.map((id) => [id, demo.chat(id)!.sessionId]));
+    // What the old process did reach the portal: the finishes it journalled as done (the sent ones never arrived).
+    const closedBefore = rest.filter((r) => r.t === 'ok' && r.step === 'finish').flatMap((r) => r.c as number[]);
+    expect(closedBefore).toHaveLength(5);
+    for (const id of closedBefore) await client.call(METHODS.finish, { CHAT_ID: id });
+    const runDir = path.join(home, 'runs', runId);
+    await mkdir(runDir, { recursive: true });
+    const lines = [{ ...header, portal: client.portalLabel }, ...rest].map((record) => JSON.stringify(record));
+    await writeFile(path.join(runDir, JOURNAL_FILE), `${lines.join('\n')}\n`);
+
+    expect(await listUnfinishedRuns(path.join(home, 'runs'))).toMatchObject([{ runId, status: 'interrupted' }]);
+    const summary = await (await resumeRun(env(client, { requestLimitMs: 2_000 }), runId)).done;
+
+    expect(summary).toMatchObject({ status: 'finished', total: 30, verified: 30, failed: [] });
+    expectRestartedOnce(demo, chatIds, before);
+  });
 
   it('resumes a run journalled before watermarks, reading each chat as that run did: each chat restarted once', async () => {
     const { portal: demo, client } = await setUp({
