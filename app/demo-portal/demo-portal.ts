@@ -88,6 +88,7 @@ export async function createDemoPortal(options: DemoPortalOptions = {}): Promise
     timeScale,
     batchBilling,
     costOf,
+    zeroProcessing: options.zeroProcessing === true,
     callerId: webhookUserId,
     counters: () => counters,
     faults: () => faults,

@@ -21,7 +21,10 @@ interface CallFailure {
   description: string;
 }
 
-type CallOutcome = { ok: true; output: MethodOutput; time: TimeInfo } | ({ ok: false; time?: TimeInfo } & CallFailure);
+/** `cost`: the portal seconds the call really took, whatever `time.processing` says (an outer-billed batch sums it). */
+type CallOutcome =
+  | { ok: true; output: MethodOutput; time: TimeInfo; cost: number }
+  | ({ ok: false; time?: TimeInfo; cost?: number } & CallFailure);
 
 interface TimeInfo {
   start: number;
@@ -56,6 +59,8 @@ export interface CallRunnerDeps {
   timeScale: number;
   batchBilling: NonNullable<DemoPortalOptions['batchBilling']>;
   costOf: (method: string) => number;
+  /** Answer `time.processing: 0` (the operating level still grows by the real cost). */
+  zeroProcessing: boolean;
   callerId: number;
   /** Read at each call: tests reset counters and change faults and scopes while the portal runs. */
   counters: () => DemoCounters;
@@ -75,8 +80,10 @@ export function createCallRunner(deps: CallRunnerDeps) {
     const info: TimeInfo = {
       start: startMs / 1000,
       finish: finishMs / 1000,
-      duration: round((finishMs - startMs) / 1000),
-      processing: round(processing),
+      // In portal seconds like `processing`: a call lasts at least what it cost, however scaled the clock is.
+      duration: round(Math.max((finishMs - startMs) / 1000, processing)),
+      // Every imopenlines example in the docs answers 0 here: the switch lets the tests meet such a portal.
+      processing: deps.zeroProcessing ? 0 : round(processing),
       date_start: atom(startMs),
       date_finish: atom(finishMs),
     };
@@ -131,7 +138,7 @@ export function createCallRunner(deps: CallRunnerDeps) {
     }
     if (billing === 'own' && deps.tracker.blocked(found.name)) {
       const refusal = operatingRefusal(found.name);
-      return { ok: false, ...refusal, time: timeInfo(Date.now(), 0, found.name) };
+      return { ok: false, ...refusal, time: timeInfo(Date.now(), 0, found.name), cost: 0 };
     }
     deps.counters().calls[found.name] = (deps.counters().calls[found.name] ?? 0) + 1;
     const startMs = Date.now();
@@ -150,7 +157,7 @@ export function createCallRunner(deps: CallRunnerDeps) {
     }
     if (billing === 'own') deps.tracker.bill(found.name, cost);
     const time = timeInfo(startMs, cost, billing === 'own' ? found.name : undefined);
-    return { ...outcome, time };
+    return { ...outcome, time, cost };
   };
 
   const runBatch = async (params: Record<string, unknown>): Promise<HttpAnswer> => {
@@ -186,7 +193,7 @@ export function createCallRunner(deps: CallRunnerDeps) {
       const outcome = await runCall(method, subParams, deps.batchBilling === 'outer' ? 'none' : 'own');
       if (outcome.time) {
         resultTime[key] = outcome.time;
-        billed += outcome.time.processing;
+        billed += outcome.cost ?? 0;
       }
       if (outcome.ok) {
         result[key] = outcome.output.result;

@@ -32,6 +32,11 @@ export interface DemoPortalOptions {
    */
   timeScale?: number;
   batchBilling?: BatchBilling;
+  /**
+   * Answer `time.processing: 0`, as every imopenlines example of the docs does (`duration` is still measured and
+   * `operating` still grows by the real cost): a client can learn a method's cost only from the level's growth.
+   */
+  zeroProcessing?: boolean;
   /** Webhook user id (default 1) and secret code (default: random per start). */
   webhook?: { userId?: number; code?: string };
   /** OAuth application served beside the webhook; tokens are random per start unless given. */

@@ -90,6 +90,31 @@ describe('the engine against the demo portal', () => {
     expect(portal.counters.operatingLimitHits).toBeLessThanOrEqual(2);
   });
 
+  it('learns what a call costs from the growth of time.operating where the portal answers processing: 0, and paces by it', async () => {
+    // The docs' imopenlines examples all answer processing 0: the cost can only come from the level's growth.
+    const portal = await portalWith({
+      chats: 200,
+      timeScale: 600,
+      operatingLimitSeconds: 2,
+      zeroProcessing: true,
+      costSeconds: { 'imopenlines.dialog.get': 0.05, default: 0.001 },
+    });
+    const client = webhookClient(portal, { operatingBudgetSeconds: 2 });
+    const ids = portal
+      .chatIds()
+      .filter((id) => portal.chat(id)?.accessible === true)
+      .slice(0, 150);
+    const single = await client.call<unknown>('imopenlines.dialog.get', { CHAT_ID: ids[0] });
+    expect(single.time?.processing).toBe(0);
+    const reads = ids.map((id) => ({ key: `r${id}`, method: 'imopenlines.dialog.get', params: { CHAT_ID: id } }));
+    const report = await client.batch(reads, { idempotent: true });
+
+    expect([...report.outcomes.values()].every((outcome) => outcome.status === 'ok')).toBe(true);
+    // 150 reads at 40 a window cross the budget three times: each crossing may cost a refused call or two, not
+    // the chunks a client that believes every call is free keeps sending into a spent budget.
+    expect(portal.counters.operatingLimitHits).toBeLessThanOrEqual(15);
+  });
+
   it('re-sends only the commands a batch could not run, starting every session exactly once', async () => {
     const portal = await portalWith({
       chats: 400,

@@ -30,9 +30,20 @@ interface MethodState {
   inFlightRequests: number;
 }
 
-/** What one call adds to the level: the portal bills its processing time (the docs show the two equal). */
-function costOf(time: TimeInfo): number | undefined {
-  return time.processing ?? time.duration;
+/**
+ * What one call adds to the level, when the answer says: the portal bills its processing time. Every imopenlines
+ * example of the docs answers `processing: 0` though: then nothing is said, and the cost is learnt from how the
+ * level grew (`duration` bounding it). Without `processing`, `duration` is the best word there is.
+ */
+function reportedCost(time: TimeInfo): number | undefined {
+  if (time.processing === undefined) return time.duration;
+  return time.processing > 0 ? time.processing : undefined;
+}
+
+/** A call cannot have cost the portal more than it took. */
+function boundedByDuration(cost: number | undefined, duration: number | undefined): number | undefined {
+  if (cost === undefined || duration === undefined || !(duration > 0)) return cost;
+  return Math.min(cost, duration);
 }
 
 export interface OperatingTrackerOptions {
@@ -91,9 +102,24 @@ export class OperatingTracker {
   /** Feeds the `time` of one successful answer. */
   observe(method: string, time: TimeInfo | undefined): void {
     const state = this.state(method);
-    this.apply(state, time);
+    if (time) {
+      const reported = reportedCost(time);
+      this.learnCost(state, reported ?? boundedByDuration(this.growth(state, time), time.duration));
+      this.applyLevel(state, time);
+    }
     this.succeeded(state);
     this.changed();
+  }
+
+  /**
+   * How much the level grew with this answer: one call's cost when nothing else of the method was in flight (the
+   * request has ended, so `inFlightCalls` counts only others) and the window did not move in between.
+   */
+  private growth(state: MethodState, time: TimeInfo): number | undefined {
+    if (time.operating === undefined || state.resetAt === null || state.inFlightCalls > 0) return undefined;
+    if (time.operatingResetAt === undefined || time.operatingResetAt * 1000 !== state.resetAt) return undefined;
+    const grown = time.operating - state.level;
+    return grown > 0 ? grown : undefined;
   }
 
   /**
@@ -112,10 +138,10 @@ export class OperatingTracker {
     for (const [method, times] of byMethod) {
       const state = this.state(method);
       times.sort((a, b) => (a.start ?? 0) - (b.start ?? 0));
-      for (const time of times) this.learnCost(state, costOf(time));
-      if (times.every((time) => time.processing === undefined && time.duration === undefined)) {
-        // No server times: the smallest step of the level between two entries is one call (larger steps hold
-        // calls of other requests running at the same time).
+      for (const time of times) this.learnCost(state, reportedCost(time));
+      if (times.every((time) => reportedCost(time) === undefined)) {
+        // No cost in the answer: the smallest step of the level between two entries is one call (larger steps hold
+        // calls of other requests running at the same time), and no call cost more than the longest took.
         let smallest: number | undefined;
         for (let i = 1; i < times.length; i += 1) {
           const before = times[i - 1];
@@ -125,18 +151,13 @@ export class OperatingTracker {
           const step = after.operating - before.operating;
           if (step > 0) smallest = smallest === undefined ? step : Math.min(smallest, step);
         }
-        if (smallest !== undefined) this.learnCost(state, smallest);
+        const longest = Math.max(0, ...times.map((time) => time.duration ?? 0));
+        this.learnCost(state, boundedByDuration(smallest, longest));
       }
       for (const time of times) this.applyLevel(state, time);
       this.succeeded(state);
     }
     this.changed();
-  }
-
-  private apply(state: MethodState, time: TimeInfo | undefined): void {
-    if (!time) return;
-    this.learnCost(state, costOf(time));
-    this.applyLevel(state, time);
   }
 
   private learnCost(state: MethodState, sample: number | undefined): void {
