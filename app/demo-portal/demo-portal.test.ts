@@ -192,8 +192,8 @@ describe('PHP-style JSON', () => {
 });
 
 describe('lists', () => {
-  it('lists open-line chats through im.recent.list with lines = session', async () => {
-    const answer = await call(portal, 'im.recent.list', { ONLY_OPENLINES: 'Y', LIMIT: 20 });
+  it('lists open-line chats through im.recent.list with lines = session, skipping chats and dialogs on request', async () => {
+    const answer = await call(portal, 'im.recent.list', { SKIP_CHAT: 'Y', SKIP_DIALOG: 'Y', LIMIT: 20 });
     expect(answer.body.total).toBe(-1);
     expect(answer.body.result.hasMore).toBe(true);
     expect(answer.body.result.items).toHaveLength(20);
@@ -201,8 +201,16 @@ describe('lists', () => {
       expect(item.chat.type).toBe('lines');
       expect(item.lines.id).toBe(portal.chat(item.chat_id)!.sessionId);
     }
-    const all = await call(portal, 'im.recent.list', { LIMIT: 200 });
-    expect(all.body.result.items.some((item: { chat: { type: string } }) => item.chat.type === 'chat')).toBe(true);
+  });
+
+  it('ignores ONLY_OPENLINES in im.recent.list, as the server does: group chats and dialogs come too', async () => {
+    const all = await call(portal, 'im.recent.list', { ONLY_OPENLINES: 'Y', LIMIT: 200 });
+    const kinds = new Set(
+      all.body.result.items.map((item: { type: string; chat?: { type: string } }) => item.chat?.type ?? item.type),
+    );
+    expect([...kinds].sort()).toEqual(['chat', 'lines', 'user']);
+    const noDialogs = await call(portal, 'im.recent.list', { SKIP_DIALOG: 'Y', LIMIT: 200 });
+    expect(noDialogs.body.result.items.some((item: { type: string }) => item.type === 'user')).toBe(false);
   });
 
   it('answers im.recent.get with a plain array of recent open-line items', async () => {

@@ -96,11 +96,21 @@ export interface GroupChat {
   lastActivity: number;
 }
 
+/** A one-to-one dialog of the caller with a colleague: in the recent list beside the chats (item type P). */
+export interface DirectDialog {
+  userId: number;
+  /** The private chat behind the dialog. */
+  chatId: number;
+  name: string;
+  lastActivity: number;
+}
+
 export interface PortalData {
   operators: Operator[];
   lines: Line[];
   chats: ChatStore;
   groupChats: Map<number, GroupChat>;
+  directDialogs: DirectDialog[];
   /** Sessions opened while the portal runs; seeded ones are found from their id (see `findSession`). */
   newSessions: Map<number, SessionRecord>;
   /** The first id handed to a session opened at run time; seeded ids are below it. */
@@ -405,11 +415,18 @@ export function generatePortalData(seed: number, chatCount: number, callerId: nu
   titles.forEach((title, index) => {
     groupChats.set(101 + index, { chatId: 101 + index, title, lastActivity: now - (index + 1) * 3_600_000 });
   });
+  const directDialogs = OPERATORS.filter((op) => op.id !== callerId).map((op, index) => ({
+    userId: op.id,
+    chatId: 201 + index,
+    name: `${op.name} ${op.lastName}`,
+    lastActivity: now - (index + 1) * 5_400_000,
+  }));
   return {
     operators: [...OPERATORS],
     lines,
     chats: new ChatStore(chatCount, buildChat),
     groupChats,
+    directDialogs,
     newSessions: new Map(),
     firstNewSessionId: FIRST_SESSION_ID + chatCount * 3 + 10,
     nextSessionId: FIRST_SESSION_ID + chatCount * 3 + 10,

@@ -69,7 +69,9 @@ export async function listRecentOpenLineChats(
     pageSize: PAGE,
     maxOffset: MAX_OFFSET,
     signal,
-    params: (offset) => ({ ONLY_OPENLINES: 'Y', LIMIT: PAGE, OFFSET: offset }),
+    // What the server's list reads: ONLY_OPENLINES is im.recent.get's only; skipping chats (C) and one-to-one
+    // dialogs (P) leaves the open lines (L), which readRecent still checks item by item.
+    params: (offset) => ({ SKIP_DIALOG: 'Y', SKIP_CHAT: 'Y', LIMIT: PAGE, OFFSET: offset }),
     read: (result) => {
       const record = asRecord(result);
       const items = Array.isArray(result) ? result : Array.isArray(record.items) ? record.items : [];

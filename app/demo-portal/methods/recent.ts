@@ -1,6 +1,8 @@
-// im.recent.list and im.recent.get: the caller's recent chats, open lines and group chats mixed, newest first.
+// im.recent.list and im.recent.get: the caller's recent list, newest first: open lines (item type L), group chats (C)
+// and one-to-one dialogs (P) mixed. SKIP_OPENLINES, SKIP_CHAT and SKIP_DIALOG drop a kind; ONLY_OPENLINES exists
+// for im.recent.get only (the server's list ignores it, whatever a client sends).
 import { atom, isYes, toInt, upperKeys } from '../format.ts';
-import { type OpenLineChat, sessionMessages } from '../seed-data.ts';
+import { type DirectDialog, type OpenLineChat, sessionMessages } from '../seed-data.ts';
 import { chatObject } from './dialog.ts';
 import {
   DAY,
@@ -19,11 +21,12 @@ export function recentMethods(portal: PortalState): MethodTable {
 }
 
 /** The caller's recent list, newest first, cached per flag combination until the next write. */
-function recentItems(portal: PortalState, params: Record<string, unknown>): RecentRow[] {
-  const onlyLines = isYes(params.ONLY_OPENLINES);
+function recentItems(portal: PortalState, params: Record<string, unknown>, method: 'list' | 'get'): RecentRow[] {
+  const onlyLines = method === 'get' && isYes(params.ONLY_OPENLINES);
   const skipLines = isYes(params.SKIP_OPENLINES);
   const skipChats = isYes(params.SKIP_CHAT) || onlyLines;
-  const cacheKey = `${skipLines}|${skipChats}`;
+  const skipDialogs = isYes(params.SKIP_DIALOG) || onlyLines;
+  const cacheKey = `${skipLines}|${skipChats}|${skipDialogs}`;
   const cached = portal.sortedRecent.get(cacheKey);
   if (cached?.version === portal.version) return cached.rows;
   const rows: RecentRow[] = [];
@@ -78,6 +81,11 @@ function recentItems(portal: PortalState, params: Record<string, unknown>): Rece
       });
     }
   }
+  if (!skipDialogs) {
+    for (const dialog of portal.data.directDialogs) {
+      rows.push({ lastActivity: dialog.lastActivity, item: () => dialogItem(dialog) });
+    }
+  }
   rows.sort((a, b) => b.lastActivity - a.lastActivity);
   portal.sortedRecent.set(cacheKey, { version: portal.version, rows });
   return rows;
@@ -121,7 +129,7 @@ function recentList(portal: PortalState, ctx: MethodContext): MethodOutput {
   const params = upperKeys(ctx.params);
   const offset = Math.max(0, toInt(params.OFFSET ?? 0) || 0);
   const limit = Math.min(200, Math.max(1, toInt(params.LIMIT ?? 50) || 50));
-  let rows = recentItems(portal, params);
+  let rows = recentItems(portal, params, 'list');
   if (params.LAST_MESSAGE_DATE !== undefined) {
     const before = Date.parse(String(params.LAST_MESSAGE_DATE));
     if (!Number.isNaN(before)) rows = rows.filter((row) => row.lastActivity < before);
@@ -142,6 +150,36 @@ function recentGet(portal: PortalState, ctx: MethodContext): MethodOutput {
       : params.LAST_SYNC_DATE !== undefined
         ? Math.max(Date.parse(String(params.LAST_SYNC_DATE)), Date.now() - 7 * DAY)
         : Date.now() - 30 * DAY;
-  const rows = recentItems(portal, params).filter((row) => Number.isNaN(since) || row.lastActivity > since);
+  const rows = recentItems(portal, params, 'get').filter((row) => Number.isNaN(since) || row.lastActivity > since);
   return { result: rows.map((row) => row.item()) };
+}
+
+/** A one-to-one dialog as the recent list shows it: a `user` item, no `chat` object. */
+function dialogItem(dialog: DirectDialog): unknown {
+  return {
+    id: String(dialog.userId),
+    chat_id: dialog.chatId,
+    type: 'user',
+    avatar: { url: '', color: '#df532d' },
+    title: dialog.name,
+    message: {
+      id: dialog.chatId * 10,
+      text: 'See you tomorrow',
+      file: false,
+      author_id: dialog.userId,
+      attach: false,
+      date: atom(dialog.lastActivity),
+      status: 'received',
+      uuid: null,
+    },
+    counter: 0,
+    last_id: dialog.chatId * 10,
+    pinned: false,
+    unread: false,
+    has_reminder: false,
+    date_update: atom(dialog.lastActivity),
+    date_last_activity: atom(dialog.lastActivity),
+    user: { id: dialog.userId, name: dialog.name, active: true, bot: false, extranet: false },
+    options: [],
+  };
 }
