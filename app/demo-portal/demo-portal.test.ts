@@ -47,9 +47,13 @@ describe('session semantics', () => {
       ['imopenlines.session.start', { CHAT_ID: portal.groupChatIds()[0] }, 'CHAT_TYPE'],
       ['imopenlines.session.start', { CHAT_ID: restricted }, 'ACCESS_DENIED'],
       ['imopenlines.dialog.get', { CHAT_ID: restricted }, 'ACCESS_ERROR'],
+      ['imopenlines.dialog.get', {}, 'DIALOG_ID_EMPTY'],
       ['imopenlines.session.history.get', {}, 'MISSING_REQUIRED_PARAM'],
       ['imopenlines.session.intercept', { CHAT_ID: 0 }, 'CHAT_ID_EMPTY'],
       ['imopenlines.operator.transfer', { CHAT_ID: portal.chatIds()[0] }, 'TRANSFER_ID_EMPTY'],
+      ['imopenlines.operator.transfer', { CHAT_ID: portal.chatIds()[0], TRANSFER_ID: 'queue' }, 'QUEUE_ID_EMPTY'],
+      ['imopenlines.operator.transfer', { CHAT_ID: portal.chatIds()[0], TRANSFER_ID: 'anna' }, 'USER_ID_EMPTY'],
+      ['imopenlines.operator.transfer', { CHAT_ID: portal.chatIds()[0], USER_ID: 0 }, 'USER_ID_EMPTY'],
     ];
     for (const [method, params, code] of cases) {
       const answer = await call(portal, method, params);
@@ -72,7 +76,8 @@ describe('session semantics', () => {
       { USER_CODE: chat.userCode },
     ]) {
       const answer = await call(portal, 'imopenlines.dialog.get', params);
-      expect(answer.body.result.id).toBe(chat.chatId);
+      expect(answer.body.result).toMatchObject({ id: chat.chatId, dialog_id: `chat${chat.chatId}` });
+      expect(answer.body.result.role).toMatch(/^(member|none)$/);
     }
     const opened = await call(portal, 'imopenlines.session.open', { USER_CODE: chat.userCode });
     expect(Number(opened.body.result.chatId)).toBe(chat.chatId);

@@ -62,7 +62,9 @@ export function chatObject(portal: PortalState, chat: OpenLineChat): Record<stri
     date_create: atom(session.dateCreate),
     message_type: 'L',
     public: '',
-    role: chat.callerIsMember ? 'MEMBER' : 'NONE',
+    // Lower case, as the messenger answers it (and `dialog_id` is the chat's dialog id).
+    role: chat.callerIsMember ? 'member' : 'none',
+    dialog_id: `chat${chat.chatId}`,
     manager_list: session.operatorId > 0 ? [session.operatorId] : [],
     counter: 0,
     user_counter: session.operatorId > 0 ? 2 : 1,
@@ -82,10 +84,10 @@ export function chatObject(portal: PortalState, chat: OpenLineChat): Record<stri
       user_list: true,
     },
     permissions: {
-      manage_users_add: 'MEMBER',
-      manage_users_delete: 'MANAGER',
-      manage_ui: 'MEMBER',
-      manage_settings: 'OWNER',
+      manage_users_add: 'member',
+      manage_users_delete: 'manager',
+      manage_ui: 'member',
+      manage_settings: 'owner',
     },
     readed_list: [],
     last_message_views: { message_id: lastId, first_viewers: [], count_of_viewers: 0 },
@@ -106,6 +108,7 @@ function dialogGet(portal: PortalState, ctx: MethodContext): MethodOutput {
     const session = findSession(portal.data, toInt(params.SESSION_ID));
     chat = session ? portal.data.chats.get(session.chatId) : undefined;
   } else if (params.USER_CODE !== undefined) chat = portal.byUserCode(String(params.USER_CODE));
+  else throw new MethodError('DIALOG_ID_EMPTY', "Dialog ID can't be empty");
   // Not found and forbidden are indistinguishable on purpose (§6.3).
   if (!chat || !portal.line(chat.lineId)?.accessible) {
     throw new MethodError('ACCESS_ERROR', 'You do not have access to the specified dialog');

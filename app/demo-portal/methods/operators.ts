@@ -59,8 +59,19 @@ function transfer(portal: PortalState, ctx: MethodContext): MethodOutput {
   let userId = toInt(params.USER_ID);
   let queueId = toInt(params.QUEUE_ID);
   const transferId = params.TRANSFER_ID === undefined ? '' : String(params.TRANSFER_ID);
-  if (transferId.startsWith('queue')) queueId = toInt(transferId.slice(5));
-  else if (transferId !== '') userId = toInt(transferId);
+  // A target that was named but holds no id is refused by its kind; naming none at all is TRANSFER_ID_EMPTY
+  // (fact sheet §6: the four codes; which one when is our reading of the source, UNCONFIRMED).
+  if (transferId.startsWith('queue')) {
+    queueId = toInt(transferId.slice(5));
+    if (!(queueId > 0)) throw new MethodError('QUEUE_ID_EMPTY', 'Queue ID can’t be empty');
+  } else if (transferId !== '') {
+    userId = toInt(transferId);
+    if (!(userId > 0)) throw new MethodError('USER_ID_EMPTY', 'User ID can’t be empty');
+  } else if (params.USER_ID !== undefined && !(userId > 0) && !(queueId > 0)) {
+    throw new MethodError('USER_ID_EMPTY', 'User ID can’t be empty');
+  } else if (params.QUEUE_ID !== undefined && !(queueId > 0) && !(userId > 0)) {
+    throw new MethodError('QUEUE_ID_EMPTY', 'Queue ID can’t be empty');
+  }
   if (!(userId > 0) && !(queueId > 0)) throw new MethodError('TRANSFER_ID_EMPTY', 'Queue ID or User ID can’t be empty');
   const chat = portal.data.chats.get(chatId);
   const wrong = new MethodError('OPERATOR_WRONG', 'You can not redirect to this operator');
