@@ -1,15 +1,9 @@
 // `openlines resume` as scripts see it: a child process against a demo portal in this test process, over real HTTP.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createDemoPortal } from '../demo-portal/demo-portal.ts';
-import { accessible, BulkCli, JSON_KEYS } from './testing/bulk-fixtures.ts';
+import { accessible, type BulkCli, bulkCliPerTest, JSON_KEYS } from './testing/bulk-fixtures.ts';
 
-let cli: BulkCli | undefined;
-afterEach(async () => {
-  if (!cli) return;
-  for (const text of cli.outputs) expect(text).not.toContain(cli.secret);
-  await cli.close();
-  cli = undefined;
-});
+const bulkCli = bulkCliPerTest();
 
 /** A run of `ids` that the portal stopped (OVERLOAD_LIMIT) before any chat was started: resumable. */
 async function stoppedRun(harness: BulkCli, ids: number[]): Promise<string> {
@@ -22,7 +16,7 @@ async function stoppedRun(harness: BulkCli, ids: number[]): Promise<string> {
 
 describe('openlines resume', () => {
   it('refuses bad arguments with exit 2 and its usage; --help prints it with exit 0', async () => {
-    cli = await BulkCli.create();
+    const cli = await bulkCli();
     const two = await cli.run(['resume', 'one', 'two']);
     expect(two.code).toBe(2);
     expect(two.stderr).toMatch(/resume takes one run id at most\.\n\nUsage: openlines resume/);
@@ -36,7 +30,7 @@ describe('openlines resume', () => {
   });
 
   it('says there is no such run with exit 2, and --json still prints the one result object', async () => {
-    cli = await BulkCli.create();
+    const cli = await bulkCli();
     const result = await cli.run(['resume', 'no-such-run', '--json']);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/There is no bulk run "no-such-run"/);
@@ -46,7 +40,7 @@ describe('openlines resume', () => {
   });
 
   it('resumes the latest stopped run to the end; a finished run is refused with exit 2', async () => {
-    cli = await BulkCli.create();
+    const cli = await bulkCli();
     const ids = accessible(cli.portal, false).slice(0, 8);
     const runId = await stoppedRun(cli, ids);
 
@@ -71,7 +65,7 @@ describe('openlines resume', () => {
   });
 
   it('keeps a run on its own portal: exit 3 without its webhook, or with another portal’s, and nothing sent', async () => {
-    cli = await BulkCli.create();
+    const cli = await bulkCli();
     const ids = accessible(cli.portal, false).slice(0, 5);
     const runId = await stoppedRun(cli, ids);
 

@@ -1,18 +1,12 @@
 // `openlines runs` as scripts see it: a child process reading the data folder that real runs wrote.
-import { afterEach, describe, expect, it } from 'vitest';
-import { accessible, BulkCli } from './testing/bulk-fixtures.ts';
+import { describe, expect, it } from 'vitest';
+import { accessible, bulkCliPerTest } from './testing/bulk-fixtures.ts';
 
-let cli: BulkCli | undefined;
-afterEach(async () => {
-  if (!cli) return;
-  for (const text of cli.outputs) expect(text).not.toContain(cli.secret);
-  await cli.close();
-  cli = undefined;
-});
+const bulkCli = bulkCliPerTest();
 
 describe('openlines runs', () => {
   it('refuses bad arguments with exit 2 and its usage; --help prints it with exit 0', async () => {
-    cli = await BulkCli.create();
+    const cli = await bulkCli();
     const unknown = await cli.run(['runs', '--all']);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/Unknown option '--all'[\s\S]*Usage: openlines runs \[--json\]/);
@@ -25,7 +19,7 @@ describe('openlines runs', () => {
   });
 
   it('says when there are no runs yet, exit 0', async () => {
-    cli = await BulkCli.create();
+    const cli = await bulkCli();
     const human = await cli.run(['runs']);
     expect(human).toMatchObject({ code: 0, stdout: 'No bulk runs yet.\n', stderr: '' });
     const json = await cli.run(['runs', '--json']);
@@ -34,7 +28,7 @@ describe('openlines runs', () => {
   });
 
   it('lists a finished and a stopped run, newest first, and names the one to resume', async () => {
-    cli = await BulkCli.create();
+    const cli = await bulkCli();
     const [first, second] = [accessible(cli.portal, false).slice(0, 3), accessible(cli.portal, false).slice(3, 7)];
     expect((await cli.run(['restart', '--chats', await cli.chatsFile(first), '--yes'])).code).toBe(0);
     cli.portal.setFaults({ overload: true });

@@ -8,7 +8,7 @@ import { createInterface } from 'node:readline';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { rendererBuilt } from '../host/renderer-build.ts';
 import { parseServeArgs, servicesOptionsFor } from './serve-command.ts';
-import { cliEnv, spawnCli, until } from './testing/run-cli.ts';
+import { cliEnv, spawnCli } from './testing/run-cli.ts';
 
 let home: string;
 beforeEach(async () => {
@@ -63,9 +63,7 @@ describe('openlines serve, arguments', () => {
 describe.skipIf(!rendererBuilt())('openlines serve --demo, running', () => {
   it('prints exactly one line with the address and token, serves the page, and exits 0 on SIGTERM', async () => {
     const { child, result } = serve(['--demo', '--chats', '20', '--port', '0']);
-    const lines: string[] = [];
-    createInterface({ input: child.stdout! }).on('line', (line) => lines.push(line));
-    const first = await until(() => lines[0], 60_000);
+    const [first] = (await once(createInterface({ input: child.stdout! }), 'line')) as [string];
     const match = /^Open Lines Console: (http:\/\/127\.0\.0\.1:\d+)\/#token=([\w-]{20,})$/.exec(first);
     expect(match, first).not.toBeNull();
     const page = await fetch(`${match![1]}/`);

@@ -3,6 +3,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { afterEach, expect } from 'vitest';
 import { createDemoPortal } from '../../demo-portal/demo-portal.ts';
 import type { DemoPortal, DemoPortalOptions } from '../../demo-portal/types.ts';
 import { type CliResult, cliEnv, spawnCli } from './run-cli.ts';
@@ -73,4 +74,19 @@ export class BulkCli {
     await this.portal.close();
     await rm(this.home, { recursive: true, force: true });
   }
+}
+
+/** Registers the cleanup and returns how a test makes its BulkCli; after each test, no output held the secret. */
+export function bulkCliPerTest(): (options?: DemoPortalOptions) => Promise<BulkCli> {
+  let current: BulkCli | undefined;
+  afterEach(async () => {
+    if (!current) return;
+    for (const text of current.outputs) expect(text).not.toContain(current.secret);
+    await current.close();
+    current = undefined;
+  });
+  return async (options) => {
+    current = await BulkCli.create(options);
+    return current;
+  };
 }

@@ -41,14 +41,3 @@ export function spawnCli(
   });
   return { child, result };
 }
-
-/** Waits for `probe` to return something truthy, polling every 20 ms. */
-export async function until<T>(probe: () => T | undefined | null | false, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
