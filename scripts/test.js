@@ -46,8 +46,9 @@ if (process.platform === 'linux' && !process.env.OPENLINES_TEST_KEYRING && !(awa
 const steps = [
   ['lint', 'npx', ['biome', 'check', '.']],
   ['type-check', 'npx', ['tsc', '-b']],
-  ['unit and integration tests', 'npx', ['vitest', 'run']],
+  // Built before the unit tests: the tests of `openlines serve` and the host start it on the built renderer.
   ['build', 'npm', ['run', 'build', '--silent']],
+  ['unit and integration tests', 'npx', ['vitest', 'run']],
   ['end-to-end tests', 'npx', ['playwright', 'test']],
 ];
 const only = process.argv[2];

@@ -1,5 +1,7 @@
 // The `openlines` command: a thin dispatcher; each subcommand lives in its own module and is loaded on demand.
-import { type CommandModule, EXIT, usageError } from './command.ts';
+import type { CommandModule } from './command.ts';
+import { EXIT } from './shared/exit-codes.ts';
+import { reportUncaught } from './shared/output.ts';
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandModule> }> = {
   'demo-portal': {
@@ -44,6 +46,6 @@ export async function main(argv: string[]): Promise<number> {
     const module = await command.load();
     return await module.run(rest);
   } catch (error) {
-    return usageError(error);
+    return reportUncaught(error);
   }
 }

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -17,12 +16,7 @@ import {
 } from '../core/profiles/test-support.ts';
 import { createDemoPortal } from '../demo-portal/demo-portal.ts';
 import type { DemoPortal } from '../demo-portal/types.ts';
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+import { type CliResult, cliEnv, spawnCli } from './testing/run-cli.ts';
 
 let home: TestHome;
 const transcript: string[] = [];
@@ -37,27 +31,13 @@ afterEach(async () => {
 });
 
 /** `openlines profiles …` as a user runs it; stdin is piped (never a TTY), so a secret comes from `input`. */
-function openlines(args: string[], options: { input?: string; env?: NodeJS.ProcessEnv } = {}): Promise<Run> {
-  const env: NodeJS.ProcessEnv = { ...process.env, OPENLINES_HOME: home.root, ...options.env };
-  delete env.OPENLINES_WEBHOOK_URL;
-  delete env.OPENLINES_PROFILE;
-  const child = spawn(process.execPath, ['bin/openlines.js', 'profiles', ...args], { env });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk) => {
-    stdout += chunk;
-  });
-  child.stderr.on('data', (chunk) => {
-    stderr += chunk;
-  });
-  child.stdin.end(options.input ?? '');
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => {
-      transcript.push(stdout, stderr);
-      resolve({ code, stdout, stderr });
-    });
-  });
+async function openlines(
+  args: string[],
+  options: { input?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<CliResult> {
+  const run = await spawnCli(['profiles', ...args], cliEnv(home.root, options.env), options.input).result;
+  transcript.push(run.stdout, run.stderr);
+  return run;
 }
 
 async function demo(options: Parameters<typeof createDemoPortal>[0] = {}): Promise<DemoPortal> {

@@ -1,6 +1,6 @@
 // The `openlines restart`, `resume` and `runs` commands as scripts see them: a child process against a demo portal
 // running in this test process, over real HTTP.
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,22 +10,8 @@ import { RunState } from '../core/runs/run-state.ts';
 import { expectRestartedOnce } from '../core/runs/testing/waits.ts';
 import { createDemoPortal } from '../demo-portal/demo-portal.ts';
 import type { DemoPortal, DemoPortalOptions } from '../demo-portal/types.ts';
-
-const BIN = path.resolve(import.meta.dirname, '../../bin/openlines.js');
-const JSON_KEYS = [
-  'runId',
-  'mode',
-  'total',
-  'started',
-  'alreadyActive',
-  'verified',
-  'failed',
-  'invalid',
-  'duplicates',
-  'requests',
-  'limitHits',
-  'durationMs',
-];
+import { accessible, JSON_KEYS } from './testing/bulk-fixtures.ts';
+import { type CliResult, cliEnv, spawnCli as spawnOpenlines } from './testing/run-cli.ts';
 
 let home: string;
 let portal: DemoPortal;
@@ -50,47 +36,28 @@ async function startPortal(options: DemoPortalOptions = {}): Promise<DemoPortal>
   return portal;
 }
 
-interface Result {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
 function spawnCli(
   args: string[],
   input?: string,
   requestLimitMs = 2_500,
   webhookUrl = portal.webhookUrl,
-): { child: ChildProcess; result: Promise<Result> } {
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    OPENLINES_HOME: home,
+): { child: ChildProcess; result: Promise<CliResult> } {
+  const env = cliEnv(home, {
     OPENLINES_WEBHOOK_URL: webhookUrl,
     // How long the portal may still run a request: the real 65 s would make the tests wait a minute.
     OPENLINES_BULK_REQUEST_LIMIT_MS: String(requestLimitMs),
+  });
+  const { child, result } = spawnOpenlines(args, env, input);
+  return {
+    child,
+    result: result.then((done) => {
+      outputs.push(done.stdout, done.stderr);
+      return done;
+    }),
   };
-  delete env.OPENLINES_PROFILE;
-  const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (chunk) => {
-    stdout += chunk;
-  });
-  child.stderr?.on('data', (chunk) => {
-    stderr += chunk;
-  });
-  child.stdin?.end(input ?? '');
-  const result = new Promise<Result>((resolve) => {
-    child.on('close', (code, signal) => {
-      outputs.push(stdout, stderr);
-      resolve({ code, signal, stdout, stderr });
-    });
-  });
-  return { child, result };
 }
 
-function cli(args: string[], input?: string): Promise<Result> {
+function cli(args: string[], input?: string): Promise<CliResult> {
   return spawnCli(args, input).result;
 }
 
@@ -98,13 +65,6 @@ async function chatsFile(name: string, text: string): Promise<string> {
   const file = path.join(home, name);
   await writeFile(file, text);
   return file;
-}
-
-function accessible(demo: DemoPortal, open: boolean): number[] {
-  return demo.chatIds().filter((id) => {
-    const chat = demo.chat(id)!;
-    return chat.accessible && chat.status < 60 === open;
-  });
 }
 
 async function journalFiles(): Promise<string[]> {

@@ -1,20 +1,16 @@
 // `openlines resume [RUN_ID] [--json]`: continues an unfinished bulk run (the most recent one without an id). Writes
 // that were in flight when the run stopped are read back from the portal before anything is sent again.
-import { parseArgs } from 'node:util';
+
 import { dataPaths } from '../core/data-folder.ts';
-import { type ResolvedPortal, resolvePortal } from '../core/profiles/resolve-portal.ts';
-import { redact } from '../core/redact.ts';
-import {
-  listUnfinishedRuns,
-  RunBusyError,
-  RunNotFoundError,
-  RunPortalMismatchError,
-  RunStateError,
-  resumeRun,
-} from '../core/runs/index.ts';
+import { listUnfinishedRuns, RunBusyError, RunNotFoundError, RunStateError, resumeRun } from '../core/runs/index.ts';
 import { loadRun } from '../core/runs/run-store.ts';
-import { EXIT, UsageError } from './command.ts';
-import { bulkEnvironment, clientFor, emptyResult, note, printJson, superviseRun } from './restart-command.ts';
+import { UsageError } from './command.ts';
+import { parseCommandArgs } from './shared/arguments.ts';
+import { EXIT, type ExitCode, exitCodeOf } from './shared/exit-codes.ts';
+import { note, printUsage } from './shared/output.ts';
+import { clientFor, resolveRunPortal, runEnvironment } from './shared/run-portal.ts';
+import { emptyResult, refuseRun } from './shared/run-result.ts';
+import { superviseRun } from './shared/run-supervision.ts';
 
 const USAGE = `Usage: openlines resume [RUN_ID] [--json] [--profile NAME]
 
@@ -22,27 +18,20 @@ Resumes an unfinished bulk run: the most recent one when no RUN_ID is given ("op
 The portal is the run's own: --profile, else OPENLINES_WEBHOOK_URL, else the profile the run was made with.
 Exit codes as for "openlines restart".`;
 
+const OPTIONS = {
+  json: { type: 'boolean' },
+  profile: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
 export async function run(argv: string[]): Promise<number> {
-  let parsed: ReturnType<typeof parse>;
-  try {
-    parsed = parse(argv);
-  } catch (error) {
-    throw new UsageError(`${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
-  }
-  const { values, positionals } = parsed;
-  if (values.help) {
-    console.log(USAGE);
-    return EXIT.ok;
-  }
+  const { values, positionals } = parseCommandArgs({ args: argv, options: OPTIONS, allowPositionals: true }, USAGE);
+  if (values.help) return printUsage(USAGE);
   if (positionals.length > 1) throw new UsageError(`resume takes one run id at most.\n\n${USAGE}`);
   const json = values.json === true;
   const runsDir = dataPaths().runsDir;
-
-  const fail = (code: number, message: string): number => {
-    note(`openlines: ${message}`);
-    if (json) printJson(emptyResult('start', 0, [], 0));
-    return code;
-  };
+  const fail = (code: ExitCode, message: string): number =>
+    refuseRun(code, message, json, emptyResult('start', 0, [], 0));
 
   let runId = positionals[0];
   if (runId === undefined) {
@@ -55,7 +44,7 @@ export async function run(argv: string[]): Promise<number> {
   try {
     stored = await loadRun(runsDir, runId);
   } catch (error) {
-    if (error instanceof RunNotFoundError) return fail(EXIT.usage, error.message);
+    if (error instanceof RunNotFoundError) return fail(exitCodeOf(error), error.message);
     throw error;
   }
   const { header } = stored.state;
@@ -72,37 +61,19 @@ export async function run(argv: string[]): Promise<number> {
     }
     profileName = header.profileId;
   }
-  let portal: ResolvedPortal;
-  try {
-    portal = await resolvePortal({ profileName });
-  } catch (error) {
-    return fail(EXIT.config, redact(error instanceof Error ? error.message : String(error)));
-  }
+  const chosen = await resolveRunPortal(profileName);
+  if (!chosen.ok) return fail(chosen.exit, chosen.message);
   const plan = header.plan === 'standard' || header.plan === 'enterprise' ? header.plan : undefined;
-  const client = clientFor(portal, plan);
-  const environment = bulkEnvironment(portal, client, header.plan);
+  const client = clientFor(chosen.portal, plan);
+  const environment = runEnvironment(chosen.portal, client, header.plan);
   environment.profile = { id: header.profileId, name: header.profileName };
   try {
     const handle = await resumeRun(environment, runId);
     note(`openlines: resuming run ${runId} (${header.mode}, ${header.chatIds.length} chats on ${header.portal}).`);
     return await superviseRun(handle, json);
   } catch (error) {
-    if (error instanceof RunPortalMismatchError) return fail(EXIT.config, error.message);
-    if (error instanceof RunStateError) return fail(EXIT.usage, error.message);
-    if (error instanceof RunBusyError) return fail(EXIT.usage, error.message);
+    // The run cannot go on as asked (a RunPortalMismatchError is a RunStateError); the rest reaches the caller.
+    if (error instanceof RunStateError || error instanceof RunBusyError) return fail(exitCodeOf(error), error.message);
     throw error;
   }
-}
-
-function parse(argv: string[]) {
-  return parseArgs({
-    args: argv,
-    strict: true,
-    allowPositionals: true,
-    options: {
-      json: { type: 'boolean' },
-      profile: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
 }

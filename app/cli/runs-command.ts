@@ -1,11 +1,11 @@
 // `openlines runs [--json]`: every bulk run in the data folder, newest first, with what is left to resume.
-import { parseArgs } from 'node:util';
 import type { RunProgress } from '../contract/runs.ts';
 import { dataPaths } from '../core/data-folder.ts';
 import { type DamagedRun, listRuns } from '../core/runs/index.ts';
 import { isUnfinished } from '../core/runs/run-state.ts';
-import { EXIT, UsageError } from './command.ts';
-import { note, printJson } from './restart-command.ts';
+import { parseCommandArgs } from './shared/arguments.ts';
+import { EXIT } from './shared/exit-codes.ts';
+import { note, printJson, printTable, printUsage } from './shared/output.ts';
 
 const USAGE = `Usage: openlines runs [--json]
 
@@ -13,6 +13,8 @@ Lists the bulk runs in the data folder (OPENLINES_HOME), newest first. Unfinishe
 "openlines resume RUN_ID". With --json, prints one object: {"runs": [...], "damaged": [...]}.
 
 Exit codes: 0 every run could be read; 3 a run's journal is damaged (it is listed, and its folder left untouched).`;
+
+const HEADER = ['RUN', 'STATUS', 'MODE', 'CHATS', 'STARTED', 'ACTIVE', 'FAILED', 'LEFT', 'CREATED (UTC)', 'PROFILE'];
 
 function row(run: RunProgress): string[] {
   const { counts } = run;
@@ -31,21 +33,15 @@ function row(run: RunProgress): string[] {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  let values: { json?: boolean; help?: boolean };
-  try {
-    ({ values } = parseArgs({
+  const { values } = parseCommandArgs(
+    {
       args: argv,
-      strict: true,
-      allowPositionals: false,
       options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-    }));
-  } catch (error) {
-    throw new UsageError(`${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
-  }
-  if (values.help) {
-    console.log(USAGE);
-    return EXIT.ok;
-  }
+      allowPositionals: false,
+    },
+    USAGE,
+  );
+  if (values.help) return printUsage(USAGE);
   const damaged: DamagedRun[] = [];
   const runs = await listRuns(dataPaths().runsDir, (run) => damaged.push(run));
   // A damaged journal hides a run that may have touched chats: never let it pass as "nothing here".
@@ -64,16 +60,7 @@ export async function run(argv: string[]): Promise<number> {
     console.log(damaged.length > 0 ? 'No readable bulk runs.' : 'No bulk runs yet.');
     return code;
   }
-  const header = ['RUN', 'STATUS', 'MODE', 'CHATS', 'STARTED', 'ACTIVE', 'FAILED', 'LEFT', 'CREATED (UTC)', 'PROFILE'];
-  const rows = [header, ...runs.map(row)];
-  const widths = header.map((_, column) => Math.max(...rows.map((cells) => (cells[column] ?? '').length)));
-  for (const cells of rows)
-    console.log(
-      cells
-        .map((cell, column) => cell.padEnd(widths[column] ?? 0))
-        .join('  ')
-        .trimEnd(),
-    );
+  printTable([HEADER, ...runs.map(row)]);
   const unfinished = runs.filter((entry) => isUnfinished(entry.status));
   if (unfinished.length > 0) {
     console.log(`\n${unfinished.length} unfinished: continue with "openlines resume ${unfinished[0]?.runId}".`);

@@ -2,13 +2,15 @@
 // `Open Lines Console: http://127.0.0.1:PORT/#token=TOKEN`, and runs until Ctrl+C.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { createBackend } from '../handlers/backend.ts';
 import type { ServicesOptions } from '../handlers/services.ts';
 import { announcement, startHost } from '../host/host.ts';
 import { buildRenderer, PACKAGE_ROOT, RENDERER_ROOT, rendererBuilt } from '../host/renderer-build.ts';
 import { listenForControl } from '../host/test-control.ts';
-import { EXIT, UsageError } from './command.ts';
+import { UsageError } from './command.ts';
+import { numberOption, parseCommandArgs } from './shared/arguments.ts';
+import { EXIT } from './shared/exit-codes.ts';
+import { printUsage } from './shared/output.ts';
 
 const USAGE = `Usage: openlines serve [--demo [--chats N]] [--port N]
 
@@ -25,36 +27,24 @@ export interface ServeArgs {
   chats: number | undefined;
 }
 
-function integer(name: string, raw: string | undefined, min: number, max: number): number | undefined {
-  if (raw === undefined) return undefined;
-  const value = Number(raw);
-  if (raw.trim() === '' || !Number.isInteger(value) || value < min || value > max) {
-    throw new UsageError(`--${name} must be an integer from ${min} to ${max} (got "${raw}").`);
-  }
-  return value;
-}
-
 export function parseServeArgs(argv: string[]): ServeArgs | 'help' {
-  let values: { demo?: boolean; port?: string; chats?: string; help?: boolean };
-  try {
-    ({ values } = parseArgs({
+  const { values } = parseCommandArgs(
+    {
       args: argv,
-      strict: true,
-      allowPositionals: false,
       options: {
         demo: { type: 'boolean' },
         port: { type: 'string' },
         chats: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
-    }));
-  } catch (error) {
-    throw new UsageError(`${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
-  }
+      allowPositionals: false,
+    },
+    USAGE,
+  );
   if (values.help) return 'help';
-  const chats = integer('chats', values.chats, 0, 50_000);
+  const chats = numberOption('chats', values.chats, { min: 0, max: 50_000 });
   if (chats !== undefined && !values.demo) throw new UsageError('--chats applies only with --demo.');
-  return { demo: values.demo === true, port: integer('port', values.port, 0, 65_535) ?? 0, chats };
+  return { demo: values.demo === true, port: numberOption('port', values.port, { min: 0, max: 65_535 }) ?? 0, chats };
 }
 
 function packageVersion(): string {
@@ -77,10 +67,7 @@ export function servicesOptionsFor(args: ServeArgs, env: NodeJS.ProcessEnv = pro
 
 export async function run(argv: string[]): Promise<number> {
   const args = parseServeArgs(argv);
-  if (args === 'help') {
-    console.log(USAGE);
-    return EXIT.ok;
-  }
+  if (args === 'help') return printUsage(USAGE);
   if (!rendererBuilt()) {
     console.error('openlines serve: building the renderer first (dist/renderer is missing)…');
     await buildRenderer();

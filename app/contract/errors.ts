@@ -198,6 +198,10 @@ const CONSOLE_CODES: Record<string, ErrorText> = {
   PROFILES_FILE_TOO_NEW: { category: 'internal', message: 'The profiles file was written by a newer console.' },
   RUN_BUSY: { category: 'bad-input', message: 'Another run is already working on this portal.' },
   RUN_STATE: { category: 'bad-input', message: 'The run cannot do that in its current state.' },
+  RUN_PORTAL_MISMATCH: {
+    category: 'bad-input',
+    message: 'The run was made on another portal; pick that portal’s profile to continue it.',
+  },
   RUN_JOURNAL_DAMAGED: {
     category: 'internal',
     message: 'The run’s journal is damaged; the run can be neither shown nor resumed.',

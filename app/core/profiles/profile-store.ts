@@ -32,8 +32,6 @@ import {
   uniqueId,
 } from './schema.ts';
 
-export type { StoreNotice } from './profiles-file.ts';
-
 export interface ProfileListing {
   profile: Profile;
   isDefault: boolean;

@@ -16,14 +16,17 @@ export class RunInputError extends AppError {
 /** What was asked does not fit the run's state (resume a finished run, retry one with nothing failed, …). */
 export class RunStateError extends AppError {
   override readonly name: string = 'RunStateError';
-  constructor(message: string) {
-    super({ code: 'RUN_STATE', category: 'bad-input', message, retryable: false });
+  constructor(message: string, code: 'RUN_STATE' | 'RUN_PORTAL_MISMATCH' = 'RUN_STATE') {
+    super({ code, category: 'bad-input', message, retryable: false });
   }
 }
 
-/** The run belongs to another portal than the client given to resume it. */
+/** The run belongs to another portal than the client given to resume it: the profile chosen is the mistake. */
 export class RunPortalMismatchError extends RunStateError {
   override readonly name = 'RunPortalMismatchError';
+  constructor(message: string) {
+    super(message, 'RUN_PORTAL_MISMATCH');
+  }
 }
 
 /** Thrown from `beforeSend` so the engine stops sending: the run is pausing, cancelling or stopping. */
