@@ -2,7 +2,7 @@
 // and one-to-one dialogs (P) mixed. SKIP_OPENLINES, SKIP_CHAT and SKIP_DIALOG drop a kind; ONLY_OPENLINES exists
 // for im.recent.get only (the server's list ignores it, whatever a client sends).
 import { atom, isYes, toInt, upperKeys } from '../format.ts';
-import { type DirectDialog, type OpenLineChat, sessionMessages } from '../seed-data.ts';
+import { type DirectDialog, type GroupChat, type OpenLineChat, sessionMessages } from '../seed-data.ts';
 import { chatObject } from './dialog.ts';
 import {
   DAY,
@@ -38,47 +38,7 @@ function recentItems(portal: PortalState, params: Record<string, unknown>, metho
   }
   if (!skipChats) {
     for (const group of portal.data.groupChats.values()) {
-      rows.push({
-        lastActivity: group.lastActivity,
-        item: () => ({
-          id: `chat${group.chatId}`,
-          chat_id: group.chatId,
-          type: 'chat',
-          avatar: { url: '', color: '#5e5f5e' },
-          title: group.title,
-          message: {
-            id: group.chatId * 10,
-            text: 'Morning, team!',
-            file: false,
-            author_id: 2,
-            attach: false,
-            date: atom(group.lastActivity),
-            status: 'received',
-            uuid: null,
-          },
-          counter: 0,
-          last_id: group.chatId * 10,
-          pinned: false,
-          unread: false,
-          has_reminder: false,
-          date_update: atom(group.lastActivity),
-          date_last_activity: atom(group.lastActivity),
-          user: { id: 0 },
-          chat: {
-            id: group.chatId,
-            name: group.title,
-            owner: 1,
-            type: 'chat',
-            entity_type: '',
-            entity_id: '',
-            entity_data_1: '',
-            message_type: 'C',
-            date_create: atom(group.lastActivity - 90 * DAY),
-            role: 'MEMBER',
-          },
-          options: [],
-        }),
-      });
+      rows.push({ lastActivity: group.lastActivity, item: () => groupItem(group) });
     }
   }
   if (!skipDialogs) {
@@ -95,32 +55,102 @@ function recentLinesItem(portal: PortalState, chat: OpenLineChat): unknown {
   const chatInfo = chatObject(portal, chat);
   const messages = sessionMessages(chat.session, chat);
   const last = messages[messages.length - 1];
-  return {
+  return recentItem({
     id: `chat${chat.chatId}`,
-    chat_id: chat.chatId,
+    chatId: chat.chatId,
     type: 'chat',
-    avatar: { url: '', color: '#4ba984' },
-    title: chatInfo.name,
+    color: '#4ba984',
+    title: String(chatInfo.name),
+    message: { id: last?.id ?? 0, text: last?.text ?? '', authorId: last?.authorId ?? 0 },
+    lastActivity: chat.lastActivity,
+    extra: {
+      user: { id: 0 },
+      chat: chatInfo,
+      lines: { id: chat.session.id, status: chat.session.status, date_create: atom(chat.session.dateCreate) },
+    },
+  });
+}
+
+function groupItem(group: GroupChat): unknown {
+  return recentItem({
+    id: `chat${group.chatId}`,
+    chatId: group.chatId,
+    type: 'chat',
+    color: '#5e5f5e',
+    title: group.title,
+    message: { id: group.chatId * 10, text: 'Morning, team!', authorId: 2 },
+    lastActivity: group.lastActivity,
+    extra: {
+      user: { id: 0 },
+      chat: {
+        id: group.chatId,
+        name: group.title,
+        owner: 1,
+        type: 'chat',
+        entity_type: '',
+        entity_id: '',
+        entity_data_1: '',
+        message_type: 'C',
+        date_create: atom(group.lastActivity - 90 * DAY),
+        role: 'member',
+      },
+    },
+  });
+}
+
+/** A one-to-one dialog as the recent list shows it: a `user` item, no `chat` object. */
+function dialogItem(dialog: DirectDialog): unknown {
+  return recentItem({
+    id: String(dialog.userId),
+    chatId: dialog.chatId,
+    type: 'user',
+    color: '#df532d',
+    title: dialog.name,
+    message: { id: dialog.chatId * 10, text: 'See you tomorrow', authorId: dialog.userId },
+    lastActivity: dialog.lastActivity,
+    extra: { user: { id: dialog.userId, name: dialog.name, active: true, bot: false, extranet: false } },
+  });
+}
+
+interface RecentItemFields {
+  id: string;
+  chatId: number;
+  type: 'chat' | 'user';
+  color: string;
+  title: string;
+  message: { id: number; text: string; authorId: number };
+  lastActivity: number;
+  /** What the kind adds: `user`, `chat`, `lines`. */
+  extra: Record<string, unknown>;
+}
+
+/** The fields every recent item has, in the order the messenger sends them. */
+function recentItem(fields: RecentItemFields): unknown {
+  const { message, lastActivity } = fields;
+  return {
+    id: fields.id,
+    chat_id: fields.chatId,
+    type: fields.type,
+    avatar: { url: '', color: fields.color },
+    title: fields.title,
     message: {
-      id: last?.id ?? 0,
-      text: last?.text ?? '',
+      id: message.id,
+      text: message.text,
       file: false,
-      author_id: last?.authorId ?? 0,
+      author_id: message.authorId,
       attach: false,
-      date: atom(chat.lastActivity),
+      date: atom(lastActivity),
       status: 'received',
       uuid: null,
     },
     counter: 0,
-    last_id: last?.id ?? 0,
+    last_id: message.id,
     pinned: false,
     unread: false,
     has_reminder: false,
-    date_update: atom(chat.lastActivity),
-    date_last_activity: atom(chat.lastActivity),
-    user: { id: 0 },
-    chat: chatInfo,
-    lines: { id: chat.session.id, status: chat.session.status, date_create: atom(chat.session.dateCreate) },
+    date_update: atom(lastActivity),
+    date_last_activity: atom(lastActivity),
+    ...fields.extra,
     options: [],
   };
 }
@@ -152,34 +182,4 @@ function recentGet(portal: PortalState, ctx: MethodContext): MethodOutput {
         : Date.now() - 30 * DAY;
   const rows = recentItems(portal, params, 'get').filter((row) => Number.isNaN(since) || row.lastActivity > since);
   return { result: rows.map((row) => row.item()) };
-}
-
-/** A one-to-one dialog as the recent list shows it: a `user` item, no `chat` object. */
-function dialogItem(dialog: DirectDialog): unknown {
-  return {
-    id: String(dialog.userId),
-    chat_id: dialog.chatId,
-    type: 'user',
-    avatar: { url: '', color: '#df532d' },
-    title: dialog.name,
-    message: {
-      id: dialog.chatId * 10,
-      text: 'See you tomorrow',
-      file: false,
-      author_id: dialog.userId,
-      attach: false,
-      date: atom(dialog.lastActivity),
-      status: 'received',
-      uuid: null,
-    },
-    counter: 0,
-    last_id: dialog.chatId * 10,
-    pinned: false,
-    unread: false,
-    has_reminder: false,
-    date_update: atom(dialog.lastActivity),
-    date_last_activity: atom(dialog.lastActivity),
-    user: { id: dialog.userId, name: dialog.name, active: true, bot: false, extranet: false },
-    options: [],
-  };
 }
