@@ -1,5 +1,6 @@
 // The demo portal's reproducible data set: lines, operators, open-line chats with sessions, a few group chats.
 // Every chat has its own seeded generator and is built on first read, so even 50,000 chats start instantly.
+// (Over 400 lines on purpose: the data types and the one generator that must draw them in a fixed order.)
 
 export function mulberry32(seed: number): () => number {
   let state = seed >>> 0;
