@@ -136,6 +136,12 @@ describe('error classification', () => {
     const c = client();
     const plan = await c.call('profile').catch((error: unknown) => error as Bitrix24Error);
     expect(plan).toMatchObject({ code: 'ACCESS_DENIED', category: 'blocked' });
+    // A Russian portal says it in Russian: the status decides, not the English words.
+    script = [[403, { error: 'ACCESS_DENIED', error_description: 'REST API доступен только на коммерческих тарифах' }]];
+    const translated = await client()
+      .call('profile')
+      .catch((error: unknown) => error as Bitrix24Error);
+    expect(translated).toMatchObject({ code: 'ACCESS_DENIED', category: 'blocked' });
     const { error } = await callWith('ACCESS_DENIED', 400);
     expect((error as Bitrix24Error).category).toBe('permission');
   });

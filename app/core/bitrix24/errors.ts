@@ -66,7 +66,7 @@ export class Bitrix24Error extends AppError {
   readonly resetAt: number | undefined;
 
   constructor(init: Bitrix24ErrorInit) {
-    const info = classify(init.code, init.status, init.description);
+    const info = classify(init.code, init.status);
     super({
       code: init.code,
       category: info.category,
@@ -86,11 +86,12 @@ function humanMessage(code: string, info: CodeInfo): string {
 
 const UNKNOWN: CodeInfo = { category: 'bad-input', message: '' };
 
-export function classify(code: string, status?: number, description?: string): CodeInfo {
+export function classify(code: string, status?: number): CodeInfo {
   const upper = code.toUpperCase();
   const info = bitrix24ErrorText(upper) as CodeInfo | undefined;
-  if (upper === 'ACCESS_DENIED' && status === 403 && /commercial|plan|tariff/i.test(description ?? '')) {
-    // The same code string means "no REST on this plan" at 403 and "no access to the dialog" at 400.
+  if (upper === 'ACCESS_DENIED' && status === 403) {
+    // The same code string means "no REST on this plan" at 403 and "no access to the dialog" at 400. The status
+    // decides: the description is translated on portals in other languages.
     return { category: 'blocked', message: 'The REST API is available only on commercial Bitrix24 plans.' };
   }
   if (info) return info;
