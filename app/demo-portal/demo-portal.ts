@@ -11,7 +11,7 @@ import { PortalState } from './methods/portal-state.ts';
 import { phpJsonEncode } from './php-json.ts';
 import { parsePhpQuery } from './php-query.ts';
 import { parseBody, readBody } from './request-body.ts';
-import { createCallRunner, DEFAULT_SCOPES, fail, HttpAnswer } from './rest-calls.ts';
+import { type Caller, createCallRunner, DEFAULT_SCOPES, fail, HttpAnswer } from './rest-calls.ts';
 import { generatePortalData, mulberry32 } from './seed-data.ts';
 
 import { DEMO_TLS_CERTIFICATE, DEMO_TLS_KEY } from './tls/certificate.ts';
@@ -95,7 +95,7 @@ export async function createDemoPortal(options: DemoPortalOptions = {}): Promise
     scopes: () => scopes,
   });
 
-  type Auth = { ok: true } | { ok: false; answer: HttpAnswer };
+  type Auth = { ok: true; caller: Caller } | { ok: false; answer: HttpAnswer };
 
   const authenticate = (segments: string[], params: Record<string, unknown>, req: http.IncomingMessage): Auth => {
     const deny = (status: number, error: string, description: string): Auth => {
@@ -103,7 +103,7 @@ export async function createDemoPortal(options: DemoPortalOptions = {}): Promise
       return { ok: false, answer: fail(status, error, description) };
     };
     if (segments.length === 3) {
-      if (segments[0] === String(webhookUserId) && segments[1] === webhookCode) return { ok: true };
+      if (segments[0] === String(webhookUserId) && segments[1] === webhookCode) return { ok: true, caller: 'webhook' };
       return deny(401, 'INVALID_CREDENTIALS', 'Invalid request credentials');
     }
     const header = req.headers.authorization;
@@ -112,7 +112,7 @@ export async function createDemoPortal(options: DemoPortalOptions = {}): Promise
     if (typeof given !== 'string' || given === '') return deny(401, 'NO_AUTH_FOUND', 'Wrong authorization data');
     if (given === oauthState.accessToken) {
       if (oauthState.accessExpired) return deny(401, 'expired_token', 'The access token provided has expired.');
-      return { ok: true };
+      return { ok: true, caller: 'app' };
     }
     // A token rotated out by a refresh behaves as expired, so a late caller refreshes instead of failing.
     if (oauthState.retiredAccessTokens.has(given))
@@ -169,9 +169,9 @@ export async function createDemoPortal(options: DemoPortalOptions = {}): Promise
       return;
     }
     let answer: HttpAnswer;
-    if (method.toLowerCase() === 'batch') answer = await runBatch(params);
+    if (method.toLowerCase() === 'batch') answer = await runBatch(params, auth.caller);
     else {
-      const outcome = await runCall(method, params, 'own');
+      const outcome = await runCall(method, params, 'own', auth.caller);
       if (outcome.ok) {
         const envelope: Record<string, unknown> = { result: outcome.output.result };
         if (outcome.output.next !== undefined) envelope.next = outcome.output.next;

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { createDemoPortal } from './demo-portal.ts';
-import { call, findChat } from './test-client.ts';
+import { call, findChat, post } from './test-client.ts';
 
 describe('request bucket', () => {
   it('answers 503 QUERY_LIMIT_EXCEEDED to a burst past 50 and counts a batch as one request', async () => {
@@ -44,6 +44,23 @@ describe('operating time', () => {
     operatingLimitSeconds: 2.5,
     costSeconds: { default: 0.01, 'imopenlines.session.start': 1 },
   };
+
+  it('keeps the budget per webhook and per application: one spending it does not hold the other', async () => {
+    const portal = await createDemoPortal(options);
+    try {
+      const chatId = portal.chatIds()[0];
+      for (let i = 0; i < 3; i++) await call(portal, 'imopenlines.session.start', { CHAT_ID: chatId });
+      expect((await call(portal, 'imopenlines.session.start', { CHAT_ID: chatId })).status).toBe(429);
+      const app = await post(`${portal.oauth.clientEndpoint}imopenlines.session.start`, {
+        CHAT_ID: chatId,
+        auth: portal.oauth.accessToken,
+      });
+      expect(app.status).toBe(200);
+      expect(app.body.time.operating).toBe(1);
+    } finally {
+      await portal.close();
+    }
+  });
 
   it('refuses a method with 429 after it crosses its budget and lets it run again after operating_reset_at', async () => {
     const portal = await createDemoPortal(options);

@@ -11,6 +11,14 @@ import type { DemoCounters, DemoFaults, DemoPortalOptions } from './types.ts';
 
 const BATCH_MAX_LENGTH = 50;
 
+/**
+ * Who calls: the webhook or the OAuth application. Each has its own operating budget per method (`limits.md`: the
+ * budget is kept per webhook and per application), so one cannot spend the other's.
+ */
+export type Caller = 'webhook' | 'app';
+
+const budgetOf = (caller: Caller, method: string): string => `${caller} ${method}`;
+
 /** Scopes a default webhook is granted. */
 export const DEFAULT_SCOPES = ['imopenlines', 'im', 'user', 'crm'];
 const ALL_SCOPES = [...DEFAULT_SCOPES, 'user_basic', 'imconnector', 'pull', 'department', 'placement'];
@@ -75,7 +83,7 @@ export function createCallRunner(deps: CallRunnerDeps) {
     return deps.timeScale === 1 ? Math.ceil(ms / 1000) : Math.ceil(ms) / 1000;
   };
 
-  const timeInfo = (startMs: number, processing: number, billedMethod: string | undefined): TimeInfo => {
+  const timeInfo = (startMs: number, processing: number, billedBudget: string | undefined): TimeInfo => {
     const finishMs = Date.now();
     const info: TimeInfo = {
       start: startMs / 1000,
@@ -87,8 +95,8 @@ export function createCallRunner(deps: CallRunnerDeps) {
       date_start: atom(startMs),
       date_finish: atom(finishMs),
     };
-    if (billedMethod !== undefined) {
-      const operating = deps.tracker.state(billedMethod, finishMs);
+    if (billedBudget !== undefined) {
+      const operating = deps.tracker.state(billedBudget, finishMs);
       info.operating = round(operating.operating, 4);
       const at = resetAt(operating.resetAtMs);
       if (at !== undefined) info.operating_reset_at = at;
@@ -113,6 +121,7 @@ export function createCallRunner(deps: CallRunnerDeps) {
     method: string,
     params: Record<string, unknown>,
     billing: 'own' | 'none',
+    caller: Caller,
   ): Promise<CallOutcome> => {
     if (method.toLowerCase() === 'batch') {
       return {
@@ -136,9 +145,10 @@ export function createCallRunner(deps: CallRunnerDeps) {
         description: 'The request requires higher privileges than provided by the webhook token',
       };
     }
-    if (billing === 'own' && deps.tracker.blocked(found.name)) {
+    const budget = budgetOf(caller, found.name);
+    if (billing === 'own' && deps.tracker.blocked(budget)) {
       const refusal = operatingRefusal(found.name);
-      return { ok: false, ...refusal, time: timeInfo(Date.now(), 0, found.name), cost: 0 };
+      return { ok: false, ...refusal, time: timeInfo(Date.now(), 0, budget), cost: 0 };
     }
     deps.counters().calls[found.name] = (deps.counters().calls[found.name] ?? 0) + 1;
     const startMs = Date.now();
@@ -155,17 +165,18 @@ export function createCallRunner(deps: CallRunnerDeps) {
       if (!(error instanceof MethodError)) throw error;
       outcome = { ok: false, status: error.status, error: error.code, description: error.description };
     }
-    if (billing === 'own') deps.tracker.bill(found.name, cost);
-    const time = timeInfo(startMs, cost, billing === 'own' ? found.name : undefined);
+    if (billing === 'own') deps.tracker.bill(budget, cost);
+    const time = timeInfo(startMs, cost, billing === 'own' ? budget : undefined);
     return { ...outcome, time, cost };
   };
 
-  const runBatch = async (params: Record<string, unknown>): Promise<HttpAnswer> => {
+  const runBatch = async (params: Record<string, unknown>, caller: Caller): Promise<HttpAnswer> => {
+    const batchBudget = budgetOf(caller, 'batch');
     const startMs = Date.now();
     const halt = isYesParam(params.halt);
     const cmd = params.cmd;
     const entries = cmd !== null && typeof cmd === 'object' ? Object.entries(cmd as Record<string, unknown>) : [];
-    if (deps.batchBilling === 'outer' && deps.tracker.blocked('batch')) {
+    if (deps.batchBilling === 'outer' && deps.tracker.blocked(batchBudget)) {
       const refusal = operatingRefusal('batch');
       return fail(refusal.status, refusal.error, refusal.description);
     }
@@ -190,7 +201,7 @@ export function createCallRunner(deps: CallRunnerDeps) {
       const method = (question === -1 ? value : value.slice(0, question)).replace(/\.json$/i, '');
       const query = parsePhpQuery(question === -1 ? '' : value.slice(question + 1));
       const subParams = substitute(query, sections) as Record<string, unknown>;
-      const outcome = await runCall(method, subParams, deps.batchBilling === 'outer' ? 'none' : 'own');
+      const outcome = await runCall(method, subParams, deps.batchBilling === 'outer' ? 'none' : 'own', caller);
       if (outcome.time) {
         resultTime[key] = outcome.time;
         billed += outcome.cost ?? 0;
@@ -207,8 +218,8 @@ export function createCallRunner(deps: CallRunnerDeps) {
     let batchTime: TimeInfo;
     if (deps.batchBilling === 'outer') {
       // Measured behaviour (fact sheet §11): the batch is billed as one and its operating is copied everywhere.
-      deps.tracker.bill('batch', billed);
-      batchTime = timeInfo(startMs, billed, 'batch');
+      deps.tracker.bill(batchBudget, billed);
+      batchTime = timeInfo(startMs, billed, batchBudget);
       for (const time of Object.values(resultTime)) {
         time.operating = batchTime.operating as number;
         if (batchTime.operating_reset_at !== undefined) time.operating_reset_at = batchTime.operating_reset_at;
