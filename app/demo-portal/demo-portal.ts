@@ -54,6 +54,8 @@ export async function createDemoPortal(options: DemoPortalOptions = {}): Promise
   const costs = options.costSeconds ?? 0.02;
   const costOf = (method: string): number =>
     typeof costs === 'number' ? costs : (costs[method] ?? costs.default ?? 0.02);
+  /** The portal's cut-off, in real ms (portal seconds are scaled like every cost). */
+  const cutoffMs = ((options.requestCutoffSeconds ?? 60) * 1000) / timeScale;
   const webhookUserId = options.webhook?.userId ?? 1;
   const webhookCode = options.webhook?.code ?? randomBytes(8).toString('hex');
   const oauthState = {
@@ -120,6 +122,23 @@ export async function createDemoPortal(options: DemoPortalOptions = {}): Promise
     return deny(401, 'invalid_token', 'The access token provided is invalid.');
   };
 
+  /** Runs the method (or batch) of a request and makes its answer; a batch stops starting commands at `cutoffAt`. */
+  const answerFor = async (
+    method: string,
+    params: Record<string, unknown>,
+    caller: Caller,
+    cutoffAt: number,
+  ): Promise<HttpAnswer> => {
+    if (method.toLowerCase() === 'batch') return runBatch(params, caller, cutoffAt);
+    const outcome = await runCall(method, params, 'own', caller);
+    if (!outcome.ok) return fail(outcome.status, outcome.error, outcome.description);
+    const envelope: Record<string, unknown> = { result: outcome.output.result };
+    if (outcome.output.next !== undefined) envelope.next = outcome.output.next;
+    if (outcome.output.total !== undefined) envelope.total = outcome.output.total;
+    envelope.time = outcome.time;
+    return new HttpAnswer(200, envelope);
+  };
+
   const handleRest = async (req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<void> => {
     counters.requests++;
     const body = await readBody(req);
@@ -168,17 +187,20 @@ export async function createDemoPortal(options: DemoPortalOptions = {}): Promise
       req.socket.destroy();
       return;
     }
+    // The portal cuts every request off at 60 s (limits.md): what ran until then stays done, and the client gets no
+    // answer at all.
+    const cutoffAt = Date.now() + cutoffMs;
+    const cutoff = setTimeout(() => req.socket.destroy(), cutoffMs);
     let answer: HttpAnswer;
-    if (method.toLowerCase() === 'batch') answer = await runBatch(params, auth.caller);
-    else {
-      const outcome = await runCall(method, params, 'own', auth.caller);
-      if (outcome.ok) {
-        const envelope: Record<string, unknown> = { result: outcome.output.result };
-        if (outcome.output.next !== undefined) envelope.next = outcome.output.next;
-        if (outcome.output.total !== undefined) envelope.total = outcome.output.total;
-        envelope.time = outcome.time;
-        answer = new HttpAnswer(200, envelope);
-      } else answer = fail(outcome.status, outcome.error, outcome.description);
+    try {
+      answer = await answerFor(method, params, auth.caller, cutoffAt);
+    } finally {
+      clearTimeout(cutoff);
+    }
+    // Past the cut-off even when its timer has not fired yet (a busy event loop): no answer leaves.
+    if (req.socket.destroyed || Date.now() >= cutoffAt) {
+      req.socket.destroy();
+      return;
     }
     edge += faults.errorAfterRate ?? 0;
     if (roll < edge) {

@@ -45,6 +45,23 @@ describe('operating time', () => {
     costSeconds: { default: 0.01, 'imopenlines.session.start': 1 },
   };
 
+  it('cuts a request off at 60 s: the commands that ran stay done, no later one starts, no answer comes', async () => {
+    const portal = await createDemoPortal({ chats: 50, timeScale: 50, costSeconds: { default: 1.5 } });
+    try {
+      const ids = portal.chatIds().slice(0, 50);
+      const cmd = Object.fromEntries(ids.map((id) => [`s${id}`, `imopenlines.session.start?CHAT_ID=${id}`]));
+      await expect(call(portal, 'batch', { halt: 0, cmd })).rejects.toThrow();
+      await sleep(200);
+      // 60 portal seconds of 1.5 s commands: at most 40 ran (fewer on a busy machine), in order; the rest never did.
+      const ran = portal.counters.calls['imopenlines.session.start'] ?? 0;
+      expect(ran).toBeGreaterThan(10);
+      expect(ran).toBeLessThanOrEqual(41);
+      for (const id of ids.slice(ran)) expect(portal.counters.sessionStarts.get(id) ?? 0).toBe(0);
+    } finally {
+      await portal.close();
+    }
+  });
+
   it('keeps the budget per webhook and per application: one spending it does not hold the other', async () => {
     const portal = await createDemoPortal(options);
     try {

@@ -170,7 +170,7 @@ export function createCallRunner(deps: CallRunnerDeps) {
     return { ...outcome, time, cost };
   };
 
-  const runBatch = async (params: Record<string, unknown>, caller: Caller): Promise<HttpAnswer> => {
+  const runBatch = async (params: Record<string, unknown>, caller: Caller, cutoffAt: number): Promise<HttpAnswer> => {
     const batchBudget = budgetOf(caller, 'batch');
     const startMs = Date.now();
     const halt = isYesParam(params.halt);
@@ -190,6 +190,8 @@ export function createCallRunner(deps: CallRunnerDeps) {
     let billed = 0;
     let index = 0;
     for (const [key, value] of entries) {
+      // Cut off: no further command starts (the answer never leaves anyway).
+      if (Date.now() >= cutoffAt) break;
       if (typeof value !== 'string') continue;
       index++;
       if (index > BATCH_MAX_LENGTH) {

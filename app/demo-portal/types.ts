@@ -37,6 +37,11 @@ export interface DemoPortalOptions {
    * `operating` still grows by the real cost): a client can learn a method's cost only from the level's growth.
    */
   zeroProcessing?: boolean;
+  /**
+   * Portal seconds after which a request is cut off (default 60, as limits.md says; scaled by `timeScale`): the
+   * commands that ran stay done, no further command of a batch starts, and the client gets no answer.
+   */
+  requestCutoffSeconds?: number;
   /** Webhook user id (default 1) and secret code (default: random per start). */
   webhook?: { userId?: number; code?: string };
   /** OAuth application served beside the webhook; tokens are random per start unless given. */

@@ -21,7 +21,7 @@ describe('the client outcome hook', () => {
     portal = await startStubPortal((request, res) => {
       if (request.method === 'profile') return answer(res, 200, { result: { ID: '1' }, time: {} });
       if (request.method === 'batch') return answer(res, 401, { error: 'INVALID_CREDENTIALS', error_description: '' });
-      return answer(res, 403, { error: 'ACCESS_DENIED', error_description: 'Access denied' });
+      return answer(res, 400, { error: 'ACCESS_DENIED', error_description: 'Access denied' });
     });
     const outcomes: ClientOutcome[] = [];
     const client = createBitrix24Client({
