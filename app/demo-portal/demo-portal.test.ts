@@ -239,6 +239,37 @@ describe('lists', () => {
     expect([far.status, far.body.error]).toEqual([400, 'OFFSET_TOO_LARGE']);
   });
 
+  it('answers imopenlines.v2.Operator.list as documented: load fields, paging, filters and their errors', async () => {
+    const all = await call(portal, 'imopenlines.v2.Operator.list', { limit: 200 });
+    const [first] = all.body.result.operators;
+    expect(Object.keys(first).sort()).toEqual(
+      ['activeSessions', 'configId', 'freeSlots', 'lastActivityDate', 'maxChat', 'status', 'userId'].sort(),
+    );
+    expect(all.body.result.hasNextPage).toBe(false);
+    const statuses = new Set(all.body.result.operators.map((op: { status: string }) => op.status));
+    expect([...statuses].every((status) => ['online', 'offline', 'pause'].includes(status as string))).toBe(true);
+    const page = await call(portal, 'imopenlines.v2.Operator.list', { limit: 2 });
+    expect(page.body.result).toMatchObject({ hasNextPage: true });
+    expect(page.body.result.operators).toHaveLength(2);
+    const paused = await call(portal, 'imopenlines.v2.Operator.list', { status: 'pause' });
+    expect(paused.body.result.operators.every((op: { status: string }) => op.status === 'pause')).toBe(true);
+    const listWins = await call(portal, 'imopenlines.v2.Operator.list', { userId: 2, userIdList: [3] });
+    expect(listWins.body.result.operators.every((op: { userId: number }) => op.userId === 3)).toBe(true);
+    const free = await call(portal, 'imopenlines.v2.Operator.list', { hasFreeSlots: 'N' });
+    expect(free.body.result.operators.every((op: { freeSlots: number }) => op.freeSlots === 0)).toBe(true);
+    for (const [params, code] of [
+      [{ status: 'away' }, 'INVALID_FILTER'],
+      [{ hasFreeSlots: 'maybe' }, 'INVALID_FILTER'],
+      [{ limit: 201 }, 'INVALID_FILTER'],
+      [{ status: 'online', offset: 10_001 }, 'OFFSET_TOO_LARGE'],
+    ] as const) {
+      const answer = await call(portal, 'imopenlines.v2.Operator.list', params);
+      expect([answer.status, answer.body.error]).toEqual([400, code]);
+    }
+    const names = await call(portal, 'user.get', { FILTER: { ID: [first.userId] } });
+    expect(names.body.result).toMatchObject([{ ID: String(first.userId), NAME: expect.any(String) }]);
+  });
+
   it('lists operators per line and the lines with their queues', async () => {
     const operators = await call(portal, 'imopenlines.v2.Operator.list');
     expect(operators.body.result.operators.length).toBeGreaterThan(3);

@@ -39,7 +39,7 @@ export class ChatLister {
 
   async list(signal?: AbortSignal): Promise<ChatList> {
     const directory = await readLines(this.client, signal);
-    for (const { id, name } of await this.operatorRoster(signal)) {
+    for (const { id, name } of await this.operatorRoster(directory.operators, signal)) {
       const known = directory.operators.get(id);
       if (known === undefined || (name && known === operatorLabel(id)))
         directory.operators.set(id, name || operatorLabel(id));
@@ -68,10 +68,13 @@ export class ChatLister {
     this.dialogs.delete(chatId);
   }
 
-  private async operatorRoster(signal?: AbortSignal): Promise<Array<{ id: number; name: string }>> {
+  private async operatorRoster(
+    known: ReadonlyMap<number, string>,
+    signal?: AbortSignal,
+  ): Promise<Array<{ id: number; name: string }>> {
     const now = this.now();
     if (!this.roster || now - this.roster.at >= OPERATOR_LIST_INTERVAL_MS) {
-      this.roster = { at: now, operators: await readOperatorRoster(this.client, signal) };
+      this.roster = { at: now, operators: await readOperatorRoster(this.client, known, signal) };
     }
     return this.roster.operators;
   }

@@ -45,29 +45,71 @@ export async function readLines(client: Bitrix24Client, signal?: AbortSignal): P
   return { lines, operators };
 }
 
+/** Operators per page of `imopenlines.v2.Operator.list` (the docs allow 1–200). */
+const ROSTER_PAGE = 200;
+/** A line has a handful of operators; this only stops a portal that keeps saying `hasNextPage`. */
+const MAX_ROSTER_PAGES = 50;
+/** Users per `user.get` call: the portal answers at most 50 a page. */
+const USER_PAGE = 50;
+
 /**
- * Operators the portal reports load for, with a name where the answer carries one; [] where the method is missing
- * or the plan or rights forbid it. The docs call the id `userId`; some portals answer `operatorId`.
+ * Operators the portal reports load for (`imopenlines.v2.Operator.list`, paged), named from `known` or else by
+ * `user.get` (the list carries no names); [] where the method is missing or the plan or rights forbid it. The docs
+ * call the id `userId`; some portals answer `operatorId`.
  */
 export async function readOperatorRoster(
   client: Bitrix24Client,
+  known: ReadonlyMap<number, string>,
   signal?: AbortSignal,
 ): Promise<Array<{ id: number; name: string }>> {
+  const ids = new Set<number>();
   try {
-    const { result } = await client.call('imopenlines.v2.Operator.list', {}, { idempotent: true, signal });
-    const record = asRecord(result);
-    const roster = new Map<number, string>();
-    for (const raw of asList(record.operators ?? result)) {
-      const item = asRecord(raw);
-      const id = asInt(item.userId) || asInt(item.operatorId);
-      const name = asText(item.name).trim();
-      if (id > 0 && (name || !roster.has(id))) roster.set(id, name);
+    for (let page = 0; page < MAX_ROSTER_PAGES; page++) {
+      const { result } = await client.call(
+        'imopenlines.v2.Operator.list',
+        { limit: ROSTER_PAGE, offset: page * ROSTER_PAGE },
+        { idempotent: true, signal },
+      );
+      const record = asRecord(result);
+      for (const raw of asList(record.operators ?? result)) {
+        const item = asRecord(raw);
+        const id = asInt(item.userId) || asInt(item.operatorId);
+        if (id > 0) ids.add(id);
+      }
+      if (record.hasNextPage !== true) break;
     }
-    return [...roster].map(([id, name]) => ({ id, name }));
   } catch (error) {
     if (isBitrix24Error(error) && (error.category === 'bad-input' || error.category === 'permission')) return [];
     throw error;
   }
+  const names = await userNames(
+    client,
+    [...ids].filter((id) => !known.has(id) || known.get(id) === operatorLabel(id)),
+    signal,
+  );
+  return [...ids].map((id) => ({ id, name: names.get(id) ?? known.get(id) ?? '' }));
+}
+
+/** Names of users by id through `user.get` (FILTER[ID], 50 a call); none where the webhook lacks the user scope. */
+async function userNames(client: Bitrix24Client, ids: number[], signal?: AbortSignal): Promise<Map<number, string>> {
+  const names = new Map<number, string>();
+  try {
+    for (let at = 0; at < ids.length; at += USER_PAGE) {
+      const { result } = await client.call(
+        'user.get',
+        { FILTER: { ID: ids.slice(at, at + USER_PAGE) } },
+        { idempotent: true, signal },
+      );
+      for (const raw of asList(result)) {
+        const user = asRecord(raw);
+        const name = [asText(user.NAME), asText(user.LAST_NAME)].join(' ').trim();
+        if (asInt(user.ID) > 0 && name) names.set(asInt(user.ID), name);
+      }
+    }
+  } catch (error) {
+    if (!isBitrix24Error(error) || (error.category !== 'permission' && error.category !== 'bad-input')) throw error;
+  }
+  return names;
 }
 
 export function operatorLabel(id: number): string {

@@ -66,6 +66,7 @@ const READ_ONLY = new Set([
   'im.recent.list',
   'im.recent.get',
   'profile',
+  'user.get',
 ]);
 
 export interface RecentRow {
@@ -85,6 +86,7 @@ export const DAY = 86_400_000;
 export function requiredScope(method: string): string | undefined {
   if (method.startsWith('imopenlines.')) return 'imopenlines';
   if (method.startsWith('im.')) return 'im';
+  if (method.startsWith('user.')) return 'user';
   return undefined;
 }
 

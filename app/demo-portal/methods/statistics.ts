@@ -152,8 +152,47 @@ function sessionListV2(portal: PortalState, ctx: MethodContext): MethodOutput {
   return { result: { sessions: page, hasNextPage: offset + limit < matches.length } };
 }
 
+/** `true`/`Y`/`1` and `false`/`N`/`0`, as the docs list them; anything else is not a filter value. */
+function flag(value: unknown, name: string): boolean | undefined {
+  if (value === undefined) return undefined;
+  const text = String(value).toLowerCase();
+  if (['true', 'y', '1'].includes(text)) return true;
+  if (['false', 'n', '0'].includes(text)) return false;
+  throw new MethodError('INVALID_FILTER', `Invalid ${name} filter value`);
+}
+
+/** A `…List` filter wins over the single one (the docs say so for configId and userId). */
+function idFilter(single: unknown, list: unknown): Set<number> | undefined {
+  const given = list !== undefined ? toList(list) : toList(single);
+  const values = given.map(toInt);
+  if (values.some((value) => Number.isNaN(value))) throw new MethodError('INVALID_FILTER', 'Ids must be integers');
+  if (values.length > 1000) throw new MethodError('INVALID_FILTER', 'At most 1000 ids');
+  return values.length > 0 ? new Set(values) : undefined;
+}
+
+/** The demo's presence in the documented statuses: `away` is a paused operator. */
+const OPERATOR_STATUS = { online: 'online', away: 'pause', offline: 'offline' } as const;
+
+/** imopenlines.v2.Operator.list as `statistics/imopenlines-v2-operator-list.md` documents it (no names: user.get). */
 function operatorList(portal: PortalState, ctx: MethodContext): MethodOutput {
-  const configIds = new Set([...toList(ctx.params.configId), ...toList(ctx.params.configIdList)].map(toInt));
+  if (portal.sessionList === 'tariff') {
+    throw new MethodError('TARIFF_RESTRICTION', 'Statistics reports are not available on the current tariff plan');
+  }
+  const p = ctx.params;
+  const configIds = idFilter(p.configId, p.configIdList);
+  const userIds = idFilter(p.userId, p.userIdList);
+  const status = p.status === undefined ? undefined : String(p.status);
+  if (status !== undefined && !['online', 'offline', 'pause'].includes(status)) {
+    throw new MethodError('INVALID_FILTER', 'Invalid status filter value');
+  }
+  const hasFreeSlots = flag(p.hasFreeSlots, 'hasFreeSlots');
+  const limit = p.limit === undefined ? 50 : toInt(p.limit);
+  const offset = p.offset === undefined ? 0 : toInt(p.offset);
+  if (!(limit >= 1 && limit <= 200)) throw new MethodError('INVALID_FILTER', 'limit must be between 1 and 200');
+  if (!(offset >= 0)) throw new MethodError('INVALID_FILTER', 'offset must be a non-negative integer');
+  if (offset > 10_000 && (status !== undefined || hasFreeSlots !== undefined)) {
+    throw new MethodError('OFFSET_TOO_LARGE', 'Offset is too large');
+  }
   const active = new Map<string, number>();
   for (const chat of portal.data.chats.values()) {
     const { session } = chat;
@@ -162,23 +201,27 @@ function operatorList(portal: PortalState, ctx: MethodContext): MethodOutput {
       active.set(key, (active.get(key) ?? 0) + 1);
     }
   }
-  const operators: unknown[] = [];
+  const rows: unknown[] = [];
   for (const line of portal.data.lines) {
-    if (!line.accessible || (configIds.size > 0 && !configIds.has(line.id))) continue;
+    if (!line.accessible || (configIds && !configIds.has(line.id))) continue;
     for (const id of line.queue) {
       const op = portal.data.operators.find((item) => item.id === id);
-      if (!op) continue;
+      if (!op || (userIds && !userIds.has(id))) continue;
       const activeSessions = active.get(`${line.id}:${id}`) ?? 0;
-      operators.push({
-        operatorId: id,
+      const freeSlots = Math.max(0, op.maxChats - activeSessions);
+      const opStatus = OPERATOR_STATUS[op.presence];
+      if (status !== undefined && opStatus !== status) continue;
+      if (hasFreeSlots !== undefined && freeSlots > 0 !== hasFreeSlots) continue;
+      rows.push({
+        userId: id,
         configId: line.id,
-        name: `${op.name} ${op.lastName}`,
-        status: op.presence,
+        status: opStatus,
         activeSessions,
-        maxChats: op.maxChats,
-        freeSlots: Math.max(0, op.maxChats - activeSessions),
+        maxChat: op.maxChats,
+        freeSlots,
+        lastActivityDate: op.presence === 'offline' ? null : atom(Date.now() - 60_000 * id),
       });
     }
   }
-  return { result: { operators } };
+  return { result: { operators: rows.slice(offset, offset + limit), hasNextPage: offset + limit < rows.length } };
 }
