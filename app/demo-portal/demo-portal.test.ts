@@ -239,6 +239,45 @@ describe('lists', () => {
     expect([far.status, far.body.error]).toEqual([400, 'OFFSET_TOO_LARGE']);
   });
 
+  it('answers imopenlines.v2.Session.list with the documented fields, filters, orders and filter errors', async () => {
+    const list = (params: Record<string, unknown>) => call(portal, 'imopenlines.v2.Session.list', params);
+    const sessions = async (params: Record<string, unknown>) =>
+      (await list({ limit: 200, ...params })).body.result.sessions;
+    const all = await sessions({});
+    expect(all.some((s: { operatorId: number | null }) => s.operatorId === null)).toBe(true);
+    expect(all.every((s: { operatorId: number | null }) => s.operatorId === null || s.operatorId > 0)).toBe(true);
+    expect(all.filter((s: { crmEntityType: string | null }) => s.crmEntityType !== null)[0].crmEntityType).toBe('lead');
+    expect(all[0].userCode).not.toContain('|');
+    for (const s of await sessions({ vote: 'dislike' })) expect(s.vote).toBe('dislike');
+    for (const s of await sessions({ vote: 'any' })) expect(s.vote).not.toBe('none');
+    expect(await sessions({ hasVoteHead: 'Y' })).toEqual([]);
+    for (const s of await sessions({ hasCrm: 'N' })) expect(s.crmEntityId).toBeNull();
+    for (const s of await sessions({ waitAnswerFrom: 30, waitAnswerTo: 90 })) {
+      expect(s.waitAnswer).toBeGreaterThanOrEqual(30);
+      expect(s.waitAnswer).toBeLessThanOrEqual(90);
+    }
+    // A list filter wins over the single one.
+    for (const s of await sessions({ configId: 1, configIdList: [2] })) expect(s.configId).toBe(2);
+    // Without a full period the portal sorts by creation date whatever the order asked.
+    const byWait = await sessions({ order: 'waitAnswer', orderDirection: 'asc' });
+    expect(byWait.map((s: { id: number }) => s.id)).toEqual(
+      (await sessions({ order: 'dateCreate', orderDirection: 'asc' })).map((s: { id: number }) => s.id),
+    );
+    const period = { dateCreateFrom: '2000-01-01T00:00:00+00:00', dateCreateTo: '2000-12-31T00:00:00+00:00' };
+    expect((await list({ ...period, kpiFirstAnswer: 'Y' })).status).toBe(200);
+    for (const [params, code] of [
+      [{ kpiFirstAnswer: 'Y' }, 'INVALID_FILTER'],
+      [{ vote: 'meh' }, 'INVALID_FILTER'],
+      [{ hasCrm: 'maybe' }, 'INVALID_FILTER'],
+      [{ waitAnswerFrom: 90, waitAnswerTo: 30 }, 'INVALID_FILTER'],
+      [{ dateCreateFrom: '2026-02-01T00:00:00Z', dateCreateTo: '2026-01-01T00:00:00Z' }, 'INVALID_FILTER'],
+      [{ configIdList: Array.from({ length: 1001 }, (_, i) => i + 1) }, 'INVALID_FILTER'],
+    ] as const) {
+      const answer = await list(params);
+      expect([answer.status, answer.body.error]).toEqual([400, code]);
+    }
+  });
+
   it('answers imopenlines.v2.Operator.list as documented: load fields, paging, filters and their errors', async () => {
     const all = await call(portal, 'imopenlines.v2.Operator.list', { limit: 200 });
     const [first] = all.body.result.operators;
