@@ -110,6 +110,7 @@ async function restart(argv: string[]): Promise<number> {
   }
   const parsed = parseChatIds(text, fromStdin ? undefined : values.chats);
   const nothing = emptyResult(mode, parsed.chatIds.length, parsed.invalid, parsed.duplicates);
+  if (parsed.blank > 0) note(`openlines: ${parsed.blank} blank line${parsed.blank === 1 ? '' : 's'} skipped.`);
   if (parsed.invalid.length > 0 && !values['skip-invalid']) {
     note(`openlines: ${parsed.invalid.length} lines are not chat ids; nothing was sent:`);
     printInvalid(parsed.invalid);

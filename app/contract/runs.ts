@@ -25,6 +25,8 @@ export const runPreviewSchema = z.object({
   total: z.number(),
   invalid: z.array(invalidLineSchema),
   duplicates: z.number(),
+  /** Blank lines of a pasted list or file: skipped, not bad. */
+  blankLines: z.number(),
   requests: z.number(),
   expectedSeconds: z.number(),
 });

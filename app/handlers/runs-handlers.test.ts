@@ -133,13 +133,13 @@ describe('runs.* handlers against a demo portal', () => {
       source: { kind: 'text', text, fileName: 'pasted.txt' },
       skipInvalid: false,
     });
-    expect(preview).toMatchObject({ mode: 'restart', total: 3, duplicates: 1 });
+    // The blank line 6 is skipped and counted, not a bad line.
+    expect(preview).toMatchObject({ mode: 'restart', total: 3, duplicates: 1, blankLines: 1 });
     expect(preview.invalid.map((line) => [line.line, line.input])).toEqual([
       [2, 'abc'],
       [3, '-5'],
       [4, '0'],
       [5, '2.5'],
-      [6, ''],
       [10, '99999999999'],
     ]);
     for (const line of preview.invalid) expect(line.reason).not.toBe('');
@@ -148,7 +148,7 @@ describe('runs.* handlers against a demo portal', () => {
 
     const refused = await refusal(backend, 'runs.start', { previewId: preview.previewId });
     expect(refused).toMatchObject({ code: 'INVALID_CHAT_IDS', category: 'bad-input' });
-    expect(refused.message).toMatch(/6 lines/);
+    expect(refused.message).toMatch(/5 lines/);
     expect(demo.counters.requests).toBe(0);
     expect(await call(backend, 'runs.list', {})).toEqual([]);
 

@@ -106,7 +106,7 @@ export function createRunsHandlers(context: HandlerContext): RunsHandlers {
 
   return {
     'runs.preview': async ({ profileId, mode, source, skipInvalid }) => {
-      const { chatIds, invalid, duplicates } =
+      const { chatIds, invalid, duplicates, blank } =
         source.kind === 'ids' ? chatIdsFromList(source.chatIds) : parseChatIds(source.text, source.fileName);
       const tooMany = runSizeProblem(chatIds.length);
       if (tooMany) throw new RunInputError(tooMany);
@@ -123,6 +123,7 @@ export function createRunsHandlers(context: HandlerContext): RunsHandlers {
         total: preview.total,
         invalid: preview.invalid,
         duplicates: preview.duplicates,
+        blankLines: blank,
         requests: preview.requests,
         expectedSeconds: preview.expectedSeconds,
       };

@@ -29,16 +29,15 @@ describe('parseChatIds', () => {
       { line: 4, input: '0', reason: REASONS.zero },
       { line: 5, input: '1.5', reason: REASONS.decimal },
       { line: 6, input: '99999999999999999999', reason: REASONS.tooLarge },
-      { line: 7, input: '', reason: REASONS.empty },
       { line: 8, input: '2147483648', reason: REASONS.tooLarge },
       { line: 10, input: '12a', reason: REASONS.notNumber },
       { line: 11, input: '-0', reason: REASONS.zero },
     ]);
   });
 
-  it('does not count the final line break as an empty line, but does count blank lines before it', () => {
-    expect(parseChatIds('1\n2\n').invalid).toEqual([]);
-    expect(parseChatIds('1\n2\n\n').invalid).toEqual([{ line: 3, input: '', reason: REASONS.empty }]);
+  it('skips and counts blank lines (the final line break opens none); they are not bad lines', () => {
+    expect(parseChatIds('1\n2\n')).toMatchObject({ invalid: [], blank: 0 });
+    expect(parseChatIds('1\n\n  \n2\n\n')).toMatchObject({ chatIds: [1, 2], invalid: [], blank: 3 });
     expect(parseChatIds('').chatIds).toEqual([]);
   });
 
@@ -55,9 +54,9 @@ describe('parseChatIds', () => {
     expect(parsed.invalid).toEqual([
       { line: 3, input: 'ten', reason: REASONS.notNumber },
       { line: 4, input: '', reason: REASONS.emptyCell },
-      { line: 5, input: '', reason: REASONS.empty },
       { line: 8, input: '-4', reason: REASONS.negative },
     ]);
+    expect(parsed.blank).toBe(1);
   });
 
   it('lists every line of a CSV that has no CHAT_ID column', () => {

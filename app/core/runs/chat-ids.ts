@@ -21,6 +21,8 @@ export interface ParsedChatIds {
   invalid: InvalidLine[];
   /** Repeated occurrences dropped (an id present three times counts 2). */
   duplicates: number;
+  /** Blank lines, skipped: a pasted list or an exported file often has some, and they are no mistake. */
+  blank: number;
   /** How the text was read. */
   format: 'lines' | 'csv';
 }
@@ -86,15 +88,20 @@ function judgeEntries(entries: Entry[], csv: boolean): ParsedChatIds {
   const invalid: InvalidLine[] = [];
   const seen = new Set<number>();
   let duplicates = 0;
+  let blank = 0;
   for (const entry of entries) {
     if ('reason' in entry) {
       invalid.push({ line: entry.line, input: clip(entry.input), reason: entry.reason });
       continue;
     }
     const verdict = judgeChatId(entry.input);
+    if (!verdict.ok && verdict.reason === REASONS.empty && (!csv || entry.blank)) {
+      blank++;
+      continue;
+    }
     if (!verdict.ok) {
-      // In a CSV an empty cell on a non-empty line is not an empty line.
-      const reason = csv && !entry.blank && verdict.reason === REASONS.empty ? REASONS.emptyCell : verdict.reason;
+      // What is left empty here is a CSV cell on a line that holds other cells.
+      const reason = verdict.reason === REASONS.empty ? REASONS.emptyCell : verdict.reason;
       invalid.push({ line: entry.line, input: clip(entry.input), reason });
       continue;
     }
@@ -104,7 +111,7 @@ function judgeEntries(entries: Entry[], csv: boolean): ParsedChatIds {
       chatIds.push(verdict.id);
     }
   }
-  return { chatIds, invalid, duplicates, format: csv ? 'csv' : 'lines' };
+  return { chatIds, invalid, duplicates, blank, format: csv ? 'csv' : 'lines' };
 }
 
 type Entry = { line: number; input: string; blank?: boolean } | { line: number; input: string; reason: string };

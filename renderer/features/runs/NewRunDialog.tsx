@@ -209,6 +209,12 @@ function PreviewFacts({ preview }: { preview: RunPreview }) {
         <dd>{preview.duplicates.toLocaleString()}</dd>
         <dt>Bad lines</dt>
         <dd>{preview.invalid.length.toLocaleString()}</dd>
+        {preview.blankLines > 0 && (
+          <>
+            <dt>Blank lines skipped</dt>
+            <dd>{preview.blankLines.toLocaleString()}</dd>
+          </>
+        )}
       </dl>
     </div>
   );
