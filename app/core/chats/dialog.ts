@@ -14,6 +14,8 @@ export interface DialogInfo {
   ownerId: number;
   isOpenLine: boolean;
   dateCreate: string | null;
+  /** When the chat's current session was created (entity_data_1 item 7), or null. */
+  sessionCreatedAt: string | null;
 }
 
 /** `CRM|TYPE|ID|PAUSE|WAIT_ACTION|SESSION_ID|DATE_CREATE|LINE_ID|…` */
@@ -39,6 +41,7 @@ export function parseDialog(raw: unknown): DialogInfo {
     ownerId: asInt(dialog.owner),
     isOpenLine: asText(dialog.entity_type).toUpperCase() === 'LINES' || asText(dialog.type) === 'lines',
     dateCreate: asIsoDate(dialog.date_create) ?? session.dateCreate,
+    sessionCreatedAt: session.dateCreate,
   };
 }
 

@@ -229,8 +229,10 @@ export class ReadLane {
       }
       run.costs.add(METHODS.read, outcome.time);
       this.failures.delete(chat.chatId);
-      const sessionId = parseDialog(outcome.result).sessionId;
-      const read = { sessionId, isNew: run.state.isNewSession(chat, sessionId) };
+      const dialog = parseDialog(outcome.result);
+      const { sessionId } = dialog;
+      const createdAt = dialog.sessionCreatedAt === null ? null : Date.parse(dialog.sessionCreatedAt);
+      const read = { sessionId, isNew: run.state.isNewSession(chat, sessionId), createdAt };
       if (purpose === 'baseline') {
         if (chat.state === 'pending' && chat.baseline === null) baseline.c.push([chat.chatId, sessionId]);
       } else if (purpose === 'verify') {

@@ -4,6 +4,7 @@
 import type { RunMode } from '../../contract/runs.ts';
 import { METHODS } from './estimate.ts';
 import type { ChatChange, WriteStep } from './journal.ts';
+import { clockTime } from './run-errors.ts';
 import type { ChatEntry } from './run-state.ts';
 
 /** A chat read back (dialog.get) after the run wrote to it. */
@@ -11,6 +12,30 @@ export interface ReadBack {
   sessionId: number;
   /** The session was opened since the run began (see RunState.isNewSession). */
   isNew: boolean;
+  /** When that session was created (unix ms), or null where the portal did not say. */
+  createdAt: number | null;
+}
+
+/** How far the portal's clock may be behind ours before a session's creation time contradicts our write. */
+const CLOCK_SKEW_MS = 5 * 60_000;
+
+/**
+ * A session the watermark calls new can still be one the chat had before the run: Session.list shows this user only
+ * the lines of their reports, so the watermark may be low. When the session was created well before the run sent its
+ * start, the two disagree: the chat is reported unconfirmed with the reason, never guessed either way.
+ */
+function contradicted(chat: ChatEntry, read: ReadBack): ChatChange | null {
+  if (!read.isNew || read.createdAt === null || chat.startSentAt === null) return null;
+  if (read.createdAt >= chat.startSentAt - CLOCK_SKEW_MS) return null;
+  return {
+    id: chat.chatId,
+    s: 'failed',
+    sid: read.sessionId,
+    code: 'UNCONFIRMED',
+    msg:
+      `The chat's session looks new, but it was created at ${clockTime(read.createdAt)}, before the run sent its ` +
+      `start at ${clockTime(chat.startSentAt)}: it may have been open already. Check the chat.`,
+  };
 }
 
 export interface RunAction {
@@ -38,6 +63,8 @@ const sessionSteps = {
   nextStep: (chat: ChatEntry): WriteStep => (chat.closed ? 'start' : 'finish'),
   methodOf: (step: WriteStep): string => STEP_METHODS[step],
   reconciled(chat: ChatEntry, read: ReadBack): ChatChange {
+    const doubt = contradicted(chat, read);
+    if (doubt) return doubt;
     if (chat.inFlight?.step === 'start' || chat.closed) {
       // A new session: the start ran (and this reading confirms it). The old one: it never ran.
       return read.isNew ? { id: chat.chatId, s: 'verified', sid: read.sessionId } : { id: chat.chatId, s: 'pending' };
@@ -57,6 +84,8 @@ const startAction: RunAction = {
   mode: 'start',
   methods: [METHODS.start, METHODS.read],
   verified(chat, read) {
+    const doubt = contradicted(chat, read);
+    if (doubt) return doubt;
     // session.start on an open session only joins it: the session it had before the run.
     return read.isNew
       ? { id: chat.chatId, s: 'verified', sid: read.sessionId }
@@ -71,6 +100,8 @@ const restartAction: RunAction = {
   mode: 'restart',
   methods: [METHODS.start, METHODS.finish, METHODS.read],
   verified(chat, read) {
+    const doubt = contradicted(chat, read);
+    if (doubt) return doubt;
     if (read.isNew) return { id: chat.chatId, s: 'verified', sid: read.sessionId };
     return {
       id: chat.chatId,

@@ -17,6 +17,8 @@ export interface ChatEntry {
   uncertain: boolean;
   /** A finish is being sent again after an unknown fate. */
   uncertainFinish: boolean;
+  /** When the run last sent this chat's session.start (journal time), or null: a session older than it is not ours. */
+  startSentAt: number | null;
   /** The session the run confirmed. */
   sessionId: number | null;
   code: string | null;
@@ -55,6 +57,7 @@ export class RunState {
         inFlight: null,
         uncertain: false,
         uncertainFinish: false,
+        startSentAt: null,
         sessionId: null,
         code: null,
         message: null,
@@ -103,6 +106,7 @@ export class RunState {
           chat.state = 'sent';
           chat.inFlight = { step: record.step, until: record.until };
           chat.uncertain = false;
+          if (record.step === 'start') chat.startSentAt = record.at;
         }
         this.requests = Math.max(this.requests, record.req);
         this.limitHits = Math.max(this.limitHits, record.hits);

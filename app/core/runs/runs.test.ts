@@ -2,6 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createBitrix24Client } from '../bitrix24/client.ts';
+import type { Bitrix24Client } from '../bitrix24/types.ts';
 import {
   exportCsv,
   listAudit,
@@ -269,6 +270,37 @@ describe('bulk runs against the demo portal', () => {
       expect(preview.sessionCheck).toBe('per-chat');
     });
   }
+
+  it('reports a chat whose session only looks new to a low watermark as unconfirmed, never as started', async () => {
+    const { portal: demo, client } = await setUp({ chats: 300 });
+    const { open, closed } = accessibleChats(demo);
+    const chatIds = [...open.slice(0, 10), ...closed.slice(0, 10)];
+    // Session.list shows this user only some lines: the highest id it reports is below every session of the chats.
+    const lowWatermark: Bitrix24Client = {
+      get portalLabel() {
+        return client.portalLabel;
+      },
+      get limits() {
+        return client.limits;
+      },
+      call: (method, params, options) =>
+        method === METHODS.sessionList
+          ? Promise.resolve({ result: { sessions: [{ id: 1 }], hasNextPage: false } } as never)
+          : client.call(method, params, options),
+      batch: (commands, options) => client.batch(commands, options),
+      clearBlock: () => client.clearBlock(),
+    };
+    const summary = await (await startRun(env(lowWatermark), { chatIds, mode: 'start' })).done;
+
+    expect(summary).toMatchObject({ status: 'finished', verified: 10, alreadyActive: 0 });
+    expect(summary.failed.map((chat) => chat.chatId).sort()).toEqual(open.slice(0, 10).sort());
+    for (const chat of summary.failed) {
+      expect(chat.code).toBe('UNCONFIRMED');
+      expect(chat.message).toMatch(/may have been open already/);
+    }
+    for (const id of closed.slice(0, 10)) expect(demo.counters.sessionStarts.get(id)).toBe(1);
+    for (const id of open.slice(0, 10)) expect(demo.counters.sessionStarts.get(id)).toBeUndefined();
+  });
 
   it('keeps no secret in the journal, results or audit files', async () => {
     const { portal: demo, client } = await setUp({ chats: 100 });
