@@ -44,6 +44,16 @@ export const CLIENT_CODES = {
   tooLarge: 'RESPONSE_TOO_LARGE',
 } as const;
 
+const CLIENT_CODE_SET: ReadonlySet<string> = new Set(Object.values(CLIENT_CODES));
+
+/**
+ * The portal itself answered with this error (a Bitrix24 envelope with an HTTP status), so it is done with the
+ * request. Not so for what the console concluded on its own (a reset, a time-out, a page from a proxy in front).
+ */
+export function portalAnswered(error: Bitrix24Error): boolean {
+  return error.status !== undefined && !CLIENT_CODE_SET.has(error.code);
+}
+
 export interface Bitrix24ErrorInit {
   code: string;
   /** The portal's `error_description`; kept for diagnostics, never shown alone. */

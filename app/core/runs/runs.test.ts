@@ -302,6 +302,31 @@ describe('bulk runs against the demo portal', () => {
     for (const id of open.slice(0, 10)) expect(demo.counters.sessionStarts.get(id)).toBeUndefined();
   });
 
+  it('reads back at once a write the portal answered with a 500 (it is done with it), not after the request limit', async () => {
+    const { portal: demo, client, engineLog } = await setUp({ chats: 300 });
+    const chatIds = accessibleChats(demo).closed.slice(0, 30);
+    demo.setFaults({ errorAfterRate: 0.5, seed: 3 });
+    // A minute before the portal may be done with a request it did not answer: waiting for it would show.
+    const run = await startRun(env(client, { requestLimitMs: 60_000 }), { chatIds, mode: 'start' });
+    const summary = await run.done;
+    demo.setFaults({});
+
+    expect(summary).toMatchObject({ status: 'finished', verified: 30, failed: [] });
+    expect(engineLog.some((line) => / batch 500 INTERNAL_SERVER_ERROR/.test(line))).toBe(true);
+    const { records } = await readJournal(path.join(bed.home, 'runs', run.runId));
+    for (const id of chatIds) {
+      const until = records.flatMap((r) => (r.t === 'sent' && r.c.includes(id) ? [r.until] : [])).at(-1);
+      const verifiedAt = records.flatMap((r) =>
+        r.t === 'chat' && r.c.some((c) => c.id === id && c.s === 'verified') ? [r.at] : [],
+      )[0];
+      expect({ id, early: verifiedAt !== undefined && until !== undefined && verifiedAt < until }).toEqual({
+        id,
+        early: true,
+      });
+      expect(demo.counters.sessionStarts.get(id)).toBe(1);
+    }
+  });
+
   it('keeps no secret in the journal, results or audit files', async () => {
     const { portal: demo, client } = await setUp({ chats: 100 });
     const { closed } = accessibleChats(demo);

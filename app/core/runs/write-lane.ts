@@ -2,6 +2,7 @@
 // (fsynced) before it leaves, keeps the deadline of writes still with the engine ahead of what the portal may run,
 // and journals each answer. What it writes comes from the run's action.
 import { errorText } from '../../contract/errors.ts';
+import { portalAnswered } from '../bitrix24/errors.ts';
 import type { BatchCommand, CommandOutcome } from '../bitrix24/types.ts';
 import type { ChatChange, JournalRecord, SentRecord, StepOkRecord, WriteStep } from './journal.ts';
 import type { RunCore } from './run-core.ts';
@@ -163,8 +164,11 @@ export class WriteLane {
       const { error } = outcome;
       switch (error.category) {
         case 'ambiguous':
-          // It may have run: read it back once the portal can no longer be running it.
+          // It may have run: read it back once the portal can no longer be running it. A portal that answered (a
+          // 500 envelope) is done with the request, so the read may go at once; only in memory, so that after a
+          // crash resume still waits for the journalled deadline.
           chat.uncertain = true;
+          if (portalAnswered(error) && chat.inFlight) chat.inFlight.until = Math.min(chat.inFlight.until, at);
           break;
         case 'retry':
         case 'wait-reset':
