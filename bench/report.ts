@@ -1,4 +1,5 @@
 // The human-readable report: one table per section, ratios to the schedule-optimal time side by side.
+import { type ChatListSection, chatListLines } from './chat-list-bench.ts';
 import type { Row } from './measure.ts';
 import type { OptimalSchedule } from './optimal.ts';
 import type { RendererResult } from './renderer-bench.ts';
@@ -120,6 +121,7 @@ export function renderText(report: {
   config: Record<string, unknown>;
   engine: EngineSection[];
   bulk: BulkSection | null;
+  chatList: ChatListSection | null;
   renderer: RendererSection | null;
   memory: { engineChats: number; rssBeforeBytes: number; peakRssBytes: number } | null;
   durationMs: number;
@@ -157,6 +159,11 @@ export function renderText(report: {
     out.push('');
     out.push(table(HEADERS, section.rows.map(rowCells)));
     out.push(...notes(section.rows));
+  }
+  if (report.chatList) {
+    out.push('');
+    out.push('Chat list — a portal with years of history (issue #10)');
+    out.push(...chatListLines(report.chatList));
   }
   if (report.renderer) {
     out.push('');

@@ -1,9 +1,9 @@
-// `npm run bench [-- options]`: the engine, the bulk run and the renderer against their schedule-optimal times and
+// `npm run bench [-- options]`: the engine, the bulk run, the chat list and the renderer against their schedule-optimal times and
 // peer clients, on the local demo portal. `--json` prints the same results as one JSON object on stdout; progress
 // always goes to stderr.
 //
 //   --json                  one JSON object on stdout, nothing else
-//   --only engine,bulk,renderer   run only these sections (repeatable)
+//   --only engine,bulk,chatlist,renderer   run only these sections (repeatable)
 //   --chats N               engine chat counts (repeatable; default 1000 and 10000); also the bulk run's size
 //   --bulk-chats N          the bulk run's size (default 10000)
 //   --scale S               demo portal timeScale (default 100)
@@ -15,6 +15,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { runChatListBench } from './chat-list-bench.ts';
 import { extrapolate, type Measured, measure, type Row } from './measure.ts';
 import { type OptimalSchedule, optimalSchedule, type ScheduleLimits } from './optimal.ts';
 import {
@@ -29,7 +30,7 @@ import {
 import { runRendererBench } from './renderer-bench.ts';
 import { type BulkSection, type EngineSection, type RendererSection, renderText } from './report.ts';
 
-const SECTIONS = ['engine', 'bulk', 'renderer'] as const;
+const SECTIONS = ['engine', 'bulk', 'chatlist', 'renderer'] as const;
 type Section = (typeof SECTIONS)[number];
 const TARGET_RATIO = 1.15;
 
@@ -260,6 +261,7 @@ async function main(): Promise<void> {
     }
   }
 
+  const chatList = opts.sections.has('chatlist') ? await runChatListBench() : null;
   const renderer = opts.sections.has('renderer') ? await rendererSection(opts.rendererReps) : null;
 
   const report = {
@@ -267,6 +269,7 @@ async function main(): Promise<void> {
     config: { ...config, plan: 'standard', bucket: BUCKET, batchBilling: 'per-command' },
     engine,
     bulk,
+    chatList,
     renderer,
     memory,
     durationMs: performance.now() - began,

@@ -1,7 +1,7 @@
 // The one contract between the renderer and the main process (or the browser host): every channel with the zod
 // schemas of its input and output, and every event with its payload. Types everywhere are derived from here.
 import { z } from 'zod';
-import { chatDetailSchema, chatIdSchema, chatListSchema, sessionStartResultSchema } from './chats.ts';
+import { chatDetailSchema, chatIdSchema, chatListSchema, chatScopeSchema, sessionStartResultSchema } from './chats.ts';
 import { limitsSnapshotSchema } from './limits.ts';
 import {
   connectionStateSchema,
@@ -47,7 +47,10 @@ export const channels = {
 
   'connection.get': channel(profileRef, connectionStateSchema),
 
-  'chats.list': channel(profileRef, chatListSchema),
+  'chats.list': channel(
+    z.object({ profileId: profileIdSchema, scope: chatScopeSchema.optional() }).strict(),
+    chatListSchema,
+  ),
   'chats.detail': channel(z.object({ profileId: profileIdSchema, chatId: chatIdSchema }).strict(), chatDetailSchema),
   'sessions.start': channel(
     z.object({ profileId: profileIdSchema, chatId: chatIdSchema }).strict(),

@@ -12,7 +12,7 @@ import { phpJsonEncode } from './php-json.ts';
 import { parsePhpQuery } from './php-query.ts';
 import { parseBody, readBody } from './request-body.ts';
 import { type Caller, createCallRunner, DEFAULT_SCOPES, fail, HttpAnswer } from './rest-calls.ts';
-import { generatePortalData, mulberry32 } from './seed-data.ts';
+import { generatePortalData, HISTORY_MIN_DAYS, mulberry32 } from './seed-data.ts';
 
 import { DEMO_TLS_CERTIFICATE, DEMO_TLS_KEY } from './tls/certificate.ts';
 import type { DemoChat, DemoCounters, DemoFaults, DemoPlan, DemoPortal, DemoPortalOptions } from './types.ts';
@@ -41,6 +41,13 @@ export async function createDemoPortal(options: DemoPortalOptions = {}): Promise
   const chatCount = options.chats ?? 200;
   if (!Number.isInteger(chatCount) || chatCount < 0 || chatCount > 50_000) {
     throw new RangeError('chats must be an integer from 0 to 50,000');
+  }
+  const history = options.history ?? { sessions: 0 };
+  if (!Number.isInteger(history.sessions) || history.sessions < 0 || history.sessions > 1_000_000) {
+    throw new RangeError('history.sessions must be an integer from 0 to 1,000,000');
+  }
+  if (history.days !== undefined && !(history.days >= HISTORY_MIN_DAYS && history.days <= 3650)) {
+    throw new RangeError(`history.days must be from ${HISTORY_MIN_DAYS} to 3650`);
   }
   const timeScale = options.timeScale ?? 1;
   if (!(timeScale > 0)) throw new RangeError('timeScale must be positive');
@@ -71,7 +78,7 @@ export async function createDemoPortal(options: DemoPortalOptions = {}): Promise
   let faults: DemoFaults = {};
   let faultRandom = mulberry32(7);
 
-  const data = generatePortalData(options.seed ?? 1, chatCount, webhookUserId);
+  const data = generatePortalData(options.seed ?? 1, chatCount, webhookUserId, Date.now(), history);
   const state = new PortalState({
     data,
     callerId: webhookUserId,
@@ -330,6 +337,7 @@ export async function createDemoPortal(options: DemoPortalOptions = {}): Promise
       sessionId: chat.session.id,
       operatorId: chat.session.operatorId,
       dateCreate: atom(chat.session.dateCreate),
+      dateClose: chat.session.dateClose === null ? null : atom(chat.session.dateClose),
       lastActivity: atom(chat.lastActivity),
       pinned: chat.pinned,
       accessible: state.line(chat.lineId)?.accessible === true,

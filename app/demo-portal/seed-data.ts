@@ -116,6 +116,10 @@ export interface PortalData {
   newSessions: Map<number, SessionRecord>;
   /** The first id handed to a session opened at run time; seeded ids are below it. */
   firstNewSessionId: number;
+  /** The first id of the chats' current and earlier sessions; the historic sessions' ids (older, closed) are below. */
+  firstChatSessionId: number;
+  /** Historic sessions by `id − FIRST_SESSION_ID`, oldest first; they are also in their chat's `pastSessions`. */
+  history: SessionRecord[];
   nextSessionId: number;
 }
 
@@ -124,10 +128,14 @@ const FIRST_SESSION_ID = 500;
 /** Chats at the end of the seed whose sessions are the newest, in id order (some sit on lines the caller cannot see). */
 const NEWEST_SEEDED = 20;
 
-/** Seeded session ids are `500 + 3 × index + 2` (current) and `… + 1` (an earlier one), so no index map is needed. */
+/**
+ * Seeded session ids: historic ones from 500 up, then per chat `first + 3 × index + 2` (current) and `… + 1` (an
+ * earlier one), so no index map is needed.
+ */
 export function findSession(data: PortalData, id: number): SessionRecord | undefined {
   if (id >= data.firstNewSessionId) return data.newSessions.get(id);
-  const index = Math.floor((id - FIRST_SESSION_ID) / 3);
+  if (id < data.firstChatSessionId) return data.history[id - FIRST_SESSION_ID];
+  const index = Math.floor((id - data.firstChatSessionId) / 3);
   const chat = data.chats.get(FIRST_CHAT_ID + index);
   if (!chat) return undefined;
   if (chat.session.id === id) return chat.session;
@@ -363,7 +371,25 @@ export function chatIdFromUserCode(code: string): number {
   return parts.length === 4 ? Number(parts[2]) - 7000 : Number.NaN;
 }
 
-export function generatePortalData(seed: number, chatCount: number, callerId: number, now = Date.now()): PortalData {
+/** Historic sessions end before the oldest earlier session a chat is seeded with (30 + 60 + 1 days back). */
+const HISTORY_ENDS_DAYS_AGO = 92;
+export const HISTORY_MIN_DAYS = HISTORY_ENDS_DAYS_AGO + 1;
+
+export interface HistorySeed {
+  /** Closed sessions spread over the chats, older than any chat's current or earlier session. */
+  sessions: number;
+  /** How far back the oldest one lies (default two years). */
+  days?: number;
+}
+
+export function generatePortalData(
+  seed: number,
+  chatCount: number,
+  callerId: number,
+  now = Date.now(),
+  historySeed: HistorySeed = { sessions: 0 },
+): PortalData {
+  const firstChatSessionId = FIRST_SESSION_ID + historySeed.sessions;
   const lines = makeLines(now);
   const lineById = new Map(lines.map((line) => [line.id, line]));
   const callerLines = new Set(lines.filter((line) => line.queue.includes(callerId)).map((line) => line.id));
@@ -385,7 +411,7 @@ export function generatePortalData(seed: number, chatCount: number, callerId: nu
     // are the newest (a bulk run reads the highest id from the newest sessions). Earlier chats keep random dates.
     const fromEnd = chatCount - 1 - index;
     const dateCreate = fromEnd < NEWEST_SEEDED ? now - 60_000 - fromEnd * 1000 : drawn;
-    const session = makeSession(random, FIRST_SESSION_ID + index * 3 + 2, chatId, line, status, dateCreate, now);
+    const session = makeSession(random, firstChatSessionId + index * 3 + 2, chatId, line, status, dateCreate, now);
     const pastSessions: SessionRecord[] = [];
     if (random() < 0.25) {
       const pastCreate = dateCreate - Math.floor(random() * 60 * DAY) - DAY;
@@ -422,16 +448,52 @@ export function generatePortalData(seed: number, chatCount: number, callerId: nu
     name: `${op.name} ${op.lastName}`,
     lastActivity: now - (index + 1) * 5_400_000,
   }));
+  const chats = new ChatStore(chatCount, buildChat);
+  const firstNewSessionId = firstChatSessionId + chatCount * 3 + 10;
   return {
     operators: [...OPERATORS],
     lines,
-    chats: new ChatStore(chatCount, buildChat),
+    chats,
     groupChats,
     directDialogs,
     newSessions: new Map(),
-    firstNewSessionId: FIRST_SESSION_ID + chatCount * 3 + 10,
-    nextSessionId: FIRST_SESSION_ID + chatCount * 3 + 10,
+    firstNewSessionId,
+    nextSessionId: firstNewSessionId,
+    firstChatSessionId,
+    history: historicSessions(seed, chats, lineById, historySeed, now),
   };
+}
+
+/** Closed sessions with ids and dates rising together, each on a chat's line and added to its past sessions. */
+function historicSessions(
+  seed: number,
+  chats: ChatStore,
+  lineById: ReadonlyMap<number, Line>,
+  historySeed: HistorySeed,
+  now: number,
+): SessionRecord[] {
+  const count = historySeed.sessions;
+  if (count === 0 || chats.size === 0) return [];
+  const random = mulberry32((seed ^ 0x5bd1e995) >>> 0);
+  const oldest = now - (historySeed.days ?? 730) * DAY;
+  const span = Math.max(0, now - HISTORY_ENDS_DAYS_AGO * DAY - oldest);
+  const history: SessionRecord[] = new Array(count);
+  for (let k = 0; k < count; k++) {
+    const chat = chats.get(FIRST_CHAT_ID + Math.floor(random() * chats.size)) as OpenLineChat;
+    const dateCreate = oldest + Math.floor((span * k) / count);
+    const session = makeSession(
+      random,
+      FIRST_SESSION_ID + k,
+      chat.chatId,
+      lineById.get(chat.lineId) as Line,
+      60,
+      dateCreate,
+      now,
+    );
+    history[k] = session;
+    chat.pastSessions.push(session);
+  }
+  return history;
 }
 
 /** The messages of a session, generated from its seed the first time they are read. */

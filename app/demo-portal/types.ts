@@ -1,4 +1,5 @@
 // The public shape of the demo portal: what tests, benchmarks, the CLI and the desktop app rely on.
+import type { HistorySeed } from './seed-data.ts';
 
 export type DemoPlan = 'standard' | 'enterprise';
 
@@ -10,6 +11,11 @@ export interface DemoPortalOptions {
   port?: number;
   /** Open-line chats to seed (default 200, at most 50,000). */
   chats?: number;
+  /**
+   * Closed sessions of earlier years spread over the chats (default none, at most 1,000,000), older than every
+   * seeded chat session: a portal with years of history, which the chat list must not page through.
+   */
+  history?: HistorySeed;
   /** Seed for the reproducible data set (default 1). */
   seed?: number;
   plan?: DemoPlan;
@@ -105,6 +111,8 @@ export interface DemoChat {
   sessionId: number;
   operatorId: number;
   dateCreate: string;
+  /** When the current session closed; null while it is open. */
+  dateClose: string | null;
   lastActivity: string;
   /** Pinned to its operator (PAUSE=Y in entity_data_1). */
   pinned: boolean;

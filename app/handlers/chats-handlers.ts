@@ -5,7 +5,7 @@ import type { AppServices } from './services.ts';
 
 export function createChatsHandlers(services: AppServices): NamespaceHandlers<'chats'> {
   return {
-    'chats.list': async ({ profileId }) => (await services.chatsFor(profileId)).list(services.signal),
+    'chats.list': async ({ profileId, scope }) => (await services.chatsFor(profileId)).list(services.signal, scope),
     'chats.detail': async ({ profileId, chatId }) =>
       readChatDetail(await services.clientFor(profileId), chatId, services.signal),
   };

@@ -41,3 +41,10 @@ export function dateTimeOf(at: number): string {
 export function clockTime(at: number): string {
   return clock.format(at);
 }
+
+/** A day of this computer's calendar as YYYY-MM-DD (what `<input type="date">` reads and writes). */
+export function calendarDayOf(at: number): string {
+  const date = new Date(at);
+  const pad = (value: number) => String(value).padStart(2, '0');
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
+}

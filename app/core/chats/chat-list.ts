@@ -1,13 +1,22 @@
 // The open-line chat list: `imopenlines.v2.Session.list` first; where the portal lacks it (ERROR_METHOD_NOT_FOUND)
 // or the plan forbids it (TARIFF_RESTRICTION), the caller's `im.recent.list` completed by `imopenlines.dialog.get`.
-import type { ChatList, ChatRow, SessionStatus } from '../../contract/index.ts';
+// The working view is what a supervisor acts on — open sessions and those closed in the last N days — kept between
+// refreshes so that a refresh reads what changed, never the portal's years of history; older chats are read on
+// demand for a range of days.
+import {
+  type ChatList,
+  type ChatRow,
+  type ChatScope,
+  DEFAULT_CHAT_SCOPE,
+  type SessionStatus,
+} from '../../contract/index.ts';
 import { codeIs } from '../bitrix24/errors.ts';
 import type { BatchCommand, Bitrix24Client } from '../bitrix24/types.ts';
 import { type DialogInfo, parseDialog } from './dialog.ts';
 import { type Directory, lineLabel, operatorLabel, readLines, readOperatorRoster } from './directory.ts';
 import { latestIso } from './lenient.ts';
 import { listRecentOpenLineChats, type RecentChat } from './recent-list.ts';
-import { listLatestSessions, type SessionItem } from './session-list.ts';
+import { readSessionQueries, type SessionItem, type SessionQuery } from './session-list.ts';
 import { isActiveStatus, isWaitingStatus, sessionStatusOf } from './session-status.ts';
 
 export interface ChatListOptions {
@@ -20,6 +29,24 @@ export interface ChatListOptions {
 }
 
 const OPERATOR_LIST_INTERVAL_MS = 30_000; // the docs ask for at most one Operator.list call every 30 s
+/** Lines and their queues change rarely; a refresh within this reuses them. */
+const LINES_INTERVAL_MS = 60_000;
+const DAY_MS = 86_400_000;
+/** Session.list status filters that make up the open sessions: every status but closed and spam. */
+const OPEN_STATUS_FILTERS = ['new', 'answered', 'paused'] as const;
+/** The portal refuses a creation period over 366 days. */
+const HISTORY_WINDOW_DAYS = 366;
+
+/** The working view kept between refreshes, so a refresh reads what changed and not the portal's history. */
+interface WorkingView {
+  closedDays: number;
+  /** Each chat's latest session in the view. */
+  byChat: Map<number, SessionItem>;
+  /** Pages each open-status query needed last time, asked for at once on the next refresh. */
+  openPages: Map<string, number>;
+  /** The latest close time seen: the next refresh asks only for sessions closed since. */
+  closedSince: string | null;
+}
 
 /** Reads the chat list of one portal; keeps what does not change between refreshes (visitor names, the route). */
 export class ChatLister {
@@ -28,6 +55,8 @@ export class ChatLister {
   private readonly dialogs = new Map<number, DialogInfo>();
   private route: 'session-list' | 'recent' = 'session-list';
   private roster: { at: number; operators: Array<{ id: number; name: string }> } | null = null;
+  private lines: { at: number; directory: Directory } | null = null;
+  private view: WorkingView | null = null;
 
   constructor(
     private readonly client: Bitrix24Client,
@@ -37,17 +66,12 @@ export class ChatLister {
     this.lookupBudget = options.dialogLookupsPerList ?? 2_000;
   }
 
-  async list(signal?: AbortSignal): Promise<ChatList> {
-    const directory = await readLines(this.client, signal);
-    for (const { id, name } of await this.operatorRoster(directory.operators, signal)) {
-      const known = directory.operators.get(id);
-      if (known === undefined || (name && known === operatorLabel(id)))
-        directory.operators.set(id, name || operatorLabel(id));
-    }
+  async list(signal?: AbortSignal, scope: ChatScope = DEFAULT_CHAT_SCOPE): Promise<ChatList> {
+    const directory = await this.directory(signal);
     let rows: ChatRow[] | null = null;
     if (this.route === 'session-list') {
       try {
-        rows = await this.fromSessionList(directory, signal);
+        rows = await this.fromSessionList(directory, scope, signal);
       } catch (error) {
         if (!codeIs(error, 'ERROR_METHOD_NOT_FOUND') && !codeIs(error, 'TARIFF_RESTRICTION')) throw error;
         this.route = 'recent';
@@ -59,6 +83,7 @@ export class ChatLister {
       lines: sortedEntries(directory.lines),
       operators: sortedEntries(directory.operators),
       source: this.route,
+      scope: this.route === 'recent' ? DEFAULT_CHAT_SCOPE : scope,
       fetchedAt: this.now(),
     };
   }
@@ -68,19 +93,43 @@ export class ChatLister {
     this.dialogs.delete(chatId);
   }
 
+  /** Lines (re-read after a minute) and operators named by the queues or the roster; a fresh copy per list. */
+  private async directory(signal?: AbortSignal): Promise<Directory> {
+    const now = this.now();
+    if (!this.lines || now - this.lines.at >= LINES_INTERVAL_MS) {
+      this.lines = { at: now, directory: await readLines(this.client, signal) };
+    }
+    const directory: Directory = {
+      lines: new Map(this.lines.directory.lines),
+      operators: new Map(this.lines.directory.operators),
+    };
+    for (const { id, name } of await this.operatorRoster(directory.operators, signal)) {
+      const known = directory.operators.get(id);
+      if (known === undefined || (name && known === operatorLabel(id)))
+        directory.operators.set(id, name || operatorLabel(id));
+    }
+    return directory;
+  }
+
   private async operatorRoster(
     known: ReadonlyMap<number, string>,
     signal?: AbortSignal,
   ): Promise<Array<{ id: number; name: string }>> {
     const now = this.now();
     if (!this.roster || now - this.roster.at >= OPERATOR_LIST_INTERVAL_MS) {
-      this.roster = { at: now, operators: await readOperatorRoster(this.client, known, signal) };
+      // Names user.get gave last time are known too: only operators new to the roster are looked up.
+      const named = new Map(known);
+      for (const { id, name } of this.roster?.operators ?? []) if (name && !named.has(id)) named.set(id, name);
+      this.roster = { at: now, operators: await readOperatorRoster(this.client, named, signal) };
     }
     return this.roster.operators;
   }
 
-  private async fromSessionList(directory: Directory, signal?: AbortSignal): Promise<ChatRow[]> {
-    const { sessions } = await listLatestSessions(this.client, signal);
+  private async fromSessionList(directory: Directory, scope: ChatScope, signal?: AbortSignal): Promise<ChatRow[]> {
+    const sessions =
+      scope.kind === 'current'
+        ? await this.readWorkingView(scope.closedDays, signal)
+        : await this.readHistory(scope, signal);
     const now = this.now();
     const statuses = sessions.map((session) => sessionStatusOf(session.status) ?? 'new');
     // Session.list carries no visitor name: the chat title comes from dialog.get, open sessions first.
@@ -91,6 +140,78 @@ export class ChatLister {
       .map(({ session }) => session.chatId);
     await this.readDialogs(order, signal);
     return sessions.map((session, index) => this.sessionRow(session, statuses[index]!, directory, now));
+  }
+
+  /**
+   * Open sessions (each open status paged, as many pages at once as it needed last time) and those closed since
+   * the last read — the first read since the N days — in as few batch requests as the pages allow. A chat whose
+   * open session no longer shows and did not close (its line left the caller's reports) leaves the view.
+   */
+  private async readWorkingView(closedDays: number, signal?: AbortSignal): Promise<SessionItem[]> {
+    const previous = this.view?.closedDays === closedDays ? this.view : null;
+    const horizon = this.now() - closedDays * DAY_MS;
+    const closedFrom =
+      previous?.closedSince != null && Date.parse(previous.closedSince) > horizon
+        ? previous.closedSince
+        : new Date(horizon).toISOString();
+    const queries: SessionQuery[] = [
+      ...OPEN_STATUS_FILTERS.map((status) => ({
+        key: status,
+        filter: { status },
+        pages: previous?.openPages.get(status) ?? 1,
+      })),
+      { key: 'closed', filter: { dateCloseFrom: closedFrom } },
+    ];
+    const { results } = await readSessionQueries(this.client, queries, signal);
+    const byChat = new Map<number, SessionItem>();
+    const keep = (session: SessionItem): void => {
+      if (session.chatId <= 0 || session.id <= 0) return;
+      const known = byChat.get(session.chatId);
+      if (!known || known.id < session.id) byChat.set(session.chatId, session);
+    };
+    for (const session of previous?.byChat.values() ?? []) {
+      if (!isActiveStatus(sessionStatusOf(session.status) ?? 'new') && closedAfter(session, horizon)) keep(session);
+    }
+    for (const result of results.values()) for (const session of result.sessions) keep(session);
+    let closedSince: string | null = null;
+    for (const session of byChat.values()) {
+      if (
+        session.dateClose !== null &&
+        (closedSince === null || Date.parse(session.dateClose) > Date.parse(closedSince))
+      )
+        closedSince = session.dateClose;
+    }
+    this.view = {
+      closedDays,
+      byChat,
+      openPages: new Map(OPEN_STATUS_FILTERS.map((status) => [status, results.get(status)?.pages ?? 1])),
+      closedSince: closedSince ?? previous?.closedSince ?? null,
+    };
+    return [...byChat.values()];
+  }
+
+  /** Each chat's latest session created in the range, read in windows the portal accepts (≤ 366 days). */
+  private async readHistory(range: ChatScope & { kind: 'history' }, signal?: AbortSignal): Promise<SessionItem[]> {
+    const start = localDayStart(range.from);
+    const end = localDayStart(range.to) + DAY_MS - 1000;
+    const queries: SessionQuery[] = [];
+    for (let from = start, index = 0; from <= end; from += HISTORY_WINDOW_DAYS * DAY_MS, index++) {
+      const to = Math.min(end, from + HISTORY_WINDOW_DAYS * DAY_MS - 1000);
+      queries.push({
+        key: `h${index}`,
+        filter: { dateCreateFrom: new Date(from).toISOString(), dateCreateTo: new Date(to).toISOString() },
+      });
+    }
+    const { results } = await readSessionQueries(this.client, queries, signal);
+    const byChat = new Map<number, SessionItem>();
+    for (const result of results.values()) {
+      for (const session of result.sessions) {
+        if (session.chatId <= 0 || session.id <= 0) continue;
+        const known = byChat.get(session.chatId);
+        if (!known || known.id < session.id) byChat.set(session.chatId, session);
+      }
+    }
+    return [...byChat.values()];
   }
 
   private sessionRow(session: SessionItem, status: SessionStatus, directory: Directory, now: number): ChatRow {
@@ -205,6 +326,16 @@ function visitorLabel(userCode: string, userId: number): string {
 function secondsSince(iso: string | null, now: number): number | null {
   if (iso === null) return null;
   return Math.max(0, Math.round((now - Date.parse(iso)) / 1000));
+}
+
+function closedAfter(session: SessionItem, horizon: number): boolean {
+  return session.dateClose !== null && Date.parse(session.dateClose) >= horizon;
+}
+
+/** Midnight of a YYYY-MM-DD day in this computer's time zone, in unix ms. */
+function localDayStart(day: string): number {
+  const [year, month, date] = day.split('-').map(Number) as [number, number, number];
+  return new Date(year, month - 1, date).getTime();
 }
 
 function compareDesc(a: string | null, b: string | null): number {

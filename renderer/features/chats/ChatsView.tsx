@@ -1,12 +1,13 @@
 // The open-line chats: filters, search, sortable virtualized table, selection for bulk actions, and chat detail.
 import { useQuery } from '@tanstack/react-query';
 import { type FormEvent, type ReactNode, useCallback, useId, useMemo, useRef, useState } from 'react';
-import { type ChatRow, chatIdSchema } from '../../../app/contract/index.ts';
+import { type ChatRow, type ChatScope, chatIdSchema, DEFAULT_CLOSED_DAYS } from '../../../app/contract/index.ts';
 import { isBridgeError } from '../../bridge/index.ts';
 import { formatAge } from '../../shared/format.ts';
 import { useNow } from '../../shared/use-now.ts';
 import { ChatDetailDialog } from './ChatDetailDialog.tsx';
 import { ChatFilters } from './ChatFilters.tsx';
+import { ChatScopePicker } from './ChatScopePicker.tsx';
 import { ChatsTable } from './ChatsTable.tsx';
 import { chatListOptions } from './chat.keys.ts';
 import {
@@ -18,6 +19,7 @@ import {
   searchIndex,
   sortChats,
 } from './chat-filter.ts';
+import { setChatScope, useChatScope } from './chat-scope.ts';
 import { ChatSelectionProvider, useChatSelection } from './chat-selection.tsx';
 
 interface ChatsViewProps {
@@ -31,7 +33,16 @@ interface ChatsViewProps {
 const EMPTY_ROWS: readonly ChatRow[] = [];
 
 export function ChatsView({ profileId, toolbarActions, secretPrompt }: ChatsViewProps) {
-  const list = useQuery(chatListOptions(profileId));
+  const scope = useChatScope(profileId);
+  const list = useQuery(chatListOptions(profileId, scope));
+  const [closedDays, setClosedDays] = useState(scope.kind === 'current' ? scope.closedDays : DEFAULT_CLOSED_DAYS);
+  const onScope = useCallback(
+    (next: ChatScope) => {
+      if (next.kind === 'current') setClosedDays(next.closedDays);
+      setChatScope(profileId, next);
+    },
+    [profileId],
+  );
   const [filter, setFilter] = useState<ChatFilter>(EMPTY_FILTER);
   const [sort, setSort] = useState<Sort>({ column: 'time', direction: 'descending' });
   const [openChat, setOpenChat] = useState<number | null>(null);
@@ -73,6 +84,7 @@ export function ChatsView({ profileId, toolbarActions, secretPrompt }: ChatsView
           </p>
         </div>
 
+        <ChatScopePicker scope={scope} onChange={onScope} closedDays={closedDays} />
         <ChatFilters
           filter={filter}
           onChange={setFilter}
@@ -86,7 +98,9 @@ export function ChatsView({ profileId, toolbarActions, secretPrompt }: ChatsView
           {toolbarActions ? <div className="toolbar-slot">{toolbarActions}</div> : null}
         </div>
 
-        {list.isPending ? <p role="status">Loading open-line chats…</p> : null}
+        {list.isPending ? (
+          <p role="status">{scope.kind === 'history' ? 'Loading older chats…' : 'Loading open-line chats…'}</p>
+        ) : null}
         {list.isError && !list.data && secretMissing(list.error) && secretPrompt
           ? secretPrompt(list.error.message)
           : null}

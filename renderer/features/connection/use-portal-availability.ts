@@ -3,6 +3,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { isBridgeError } from '../../bridge/index.ts';
 import { chatListOptions } from '../chats/chat.keys.ts';
+import { useChatScope } from '../chats/chat-scope.ts';
 import { connectionOptions } from './connection.keys.ts';
 import { useTransportState } from './use-transport-state.ts';
 
@@ -26,7 +27,8 @@ const DOWN_CATEGORIES = new Set(['unreachable', 'blocked', 'reauth']);
 export function usePortalAvailability(profileId: string): PortalAvailability {
   const transport = useTransportState();
   const connection = useQuery(connectionOptions(profileId));
-  const list = useQuery(chatListOptions(profileId));
+  const scope = useChatScope(profileId);
+  const list = useQuery(chatListOptions(profileId, scope));
 
   if (transport !== 'open') {
     return {
