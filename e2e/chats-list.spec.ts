@@ -46,6 +46,51 @@ test.describe('the open-line chats table', () => {
     await expect(table).toHaveAttribute('aria-rowcount', total ?? '');
   });
 
+  test('holds open chats and those closed lately, widens on demand, and reads older chats for a range of days', async ({
+    consolePage: page,
+  }) => {
+    const table = chatsTable(page);
+    const working = Number(await table.getAttribute('aria-rowcount'));
+    const chats = page.getByRole('combobox', { name: 'Chats' });
+    await expect(chats).toHaveValue('2');
+
+    await chats.selectOption({ label: 'Open only' });
+    await expect(table).not.toHaveAttribute('aria-rowcount', String(working));
+    const openOnly = Number(await table.getAttribute('aria-rowcount'));
+    expect(openOnly).toBeLessThan(working);
+    await page.getByRole('combobox', { name: 'Status' }).selectOption({ label: 'Closed' });
+    await expect(page.getByText('No chats match these filters.')).toBeVisible();
+    await page.getByRole('combobox', { name: 'Status' }).selectOption({ label: 'All statuses' });
+
+    await chats.selectOption({ label: 'Open + closed in 30 days' });
+    await expect
+      .poll(async () => Number(await table.getAttribute('aria-rowcount')), { timeout: 15_000 })
+      .toBeGreaterThan(working);
+
+    await page.getByRole('button', { name: 'Older chats…' }).click();
+    const range = page.getByRole('form', { name: 'Older chats' });
+    await range.getByLabel('Created from').fill('2026-12-31');
+    await range.getByLabel('to').fill('2026-01-01');
+    await range.getByRole('button', { name: 'Show older chats' }).click();
+    await expect(range.getByRole('alert')).toHaveText(/the range ends before it starts/);
+
+    const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+    const from = day(Date.now() - 40 * 86_400_000);
+    const to = day(Date.now() - 20 * 86_400_000);
+    await range.getByLabel('Created from').fill(from);
+    await range.getByLabel('to').fill(to);
+    await range.getByRole('button', { name: 'Show older chats' }).click();
+    await expect(page.getByText(`Older chats: created ${from} – ${to}`)).toBeVisible();
+    // The sessions created in those days, whatever their state now; not the working view.
+    await expect(dataRows(page).first()).toBeVisible();
+    await expect(table).not.toHaveAttribute('aria-rowcount', String(working));
+
+    await page.getByRole('button', { name: 'Back to current chats' }).click();
+    await expect(chats).toHaveValue('30');
+    await chats.selectOption({ label: 'Open + closed in 2 days (default)' });
+    await expect(table).toHaveAttribute('aria-rowcount', String(working));
+  });
+
   test('searches by visitor and by chat id', async ({ consolePage: page }) => {
     const search = page.getByRole('searchbox', { name: 'Search chats' });
     await search.fill('Schmidt');

@@ -162,7 +162,7 @@ export class ChatLister {
       })),
       { key: 'closed', filter: { dateCloseFrom: closedFrom } },
     ];
-    const { results } = await readSessionQueries(this.client, queries, signal);
+    const { results } = await readSessionQueries(this.client, queries, { signal });
     const byChat = new Map<number, SessionItem>();
     const keep = (session: SessionItem): void => {
       if (session.chatId <= 0 || session.id <= 0) return;
@@ -202,7 +202,7 @@ export class ChatLister {
         filter: { dateCreateFrom: new Date(from).toISOString(), dateCreateTo: new Date(to).toISOString() },
       });
     }
-    const { results } = await readSessionQueries(this.client, queries, signal);
+    const { results } = await readSessionQueries(this.client, queries, { signal });
     const byChat = new Map<number, SessionItem>();
     for (const result of results.values()) {
       for (const session of result.sessions) {

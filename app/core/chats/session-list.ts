@@ -84,10 +84,16 @@ interface QueryState {
  * twice as many as the round before) in one batch; a page answering `hasNextPage: false` ends its query. Throws the
  * portal's error (ERROR_METHOD_NOT_FOUND, TARIFF_RESTRICTION, INVALID_FILTER, …) as is.
  */
+export interface SessionQueriesOptions {
+  signal?: AbortSignal;
+  /** Called before each request leaves (a run counts its requests and may refuse to send). */
+  beforeSend?: () => void;
+}
+
 export async function readSessionQueries(
   client: Bitrix24Client,
   queries: readonly SessionQuery[],
-  signal?: AbortSignal,
+  { signal, beforeSend }: SessionQueriesOptions = {},
 ): Promise<SessionQueriesResult> {
   const states: QueryState[] = queries.map((query) => ({
     query,
@@ -118,8 +124,8 @@ export async function readSessionQueries(
     if (commands.length === 0) break;
     const report =
       commands.length === 1
-        ? await singlePage(client, commands[0]!, signal)
-        : await client.batch(commands, { idempotent: true, signal });
+        ? await singlePage(client, commands[0]!, signal, beforeSend)
+        : await client.batch(commands, { idempotent: true, signal, beforeSend });
     requests += report.requests;
     for (const [state, keys] of asked) readPages(state, keys, report.outcomes, report.stoppedBy);
   }
@@ -191,7 +197,9 @@ async function singlePage(
   client: Bitrix24Client,
   command: BatchCommand,
   signal?: AbortSignal,
+  beforeSend?: () => void,
 ): Promise<{ outcomes: PageOutcomes; requests: number; stoppedBy?: unknown }> {
+  beforeSend?.();
   const { result } = await client.call(command.method, command.params, { idempotent: true, signal });
   return { outcomes: new Map([[command.key, { key: command.key, status: 'ok', result }]]), requests: 1 };
 }

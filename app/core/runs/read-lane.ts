@@ -5,6 +5,7 @@ import { type Bitrix24Error, CLIENT_CODES, isBitrix24Error } from '../bitrix24/e
 import type { BatchCommand, CommandOutcome } from '../bitrix24/types.ts';
 import { parseDialog } from '../chats/dialog.ts';
 import { asInt, asList, asRecord } from '../chats/lenient.ts';
+import { readSessionQueries, type SessionItem } from '../chats/session-list.ts';
 import { METHODS } from './estimate.ts';
 import type { BaselineRecord, ChatChange, JournalRecord, RunReason } from './journal.ts';
 import type { RunCore } from './run-core.ts';
@@ -25,6 +26,16 @@ const NO_SESSION_LIST = new Set([
   'ACCESS_ERROR',
 ]);
 
+/**
+ * Started chats confirmed together by one Session.list pass (200 a page, 50 pages a request): a pass waits for
+ * this many, or for the last write, so that it costs far less than a dialog.get per chat.
+ */
+const LIST_VERIFY_BATCH = 400;
+/** …or for this long after the oldest waiting start was sent, so that progress shows confirmations as it goes. */
+const LIST_VERIFY_WAIT_MS = 20_000;
+/** Sessions created this long before the watermark was read are asked for too: the portal's clock may lag ours. */
+const LIST_CLOCK_MARGIN_MS = 10 * 60_000;
+
 type ReadPurpose = 'baseline' | 'verify' | 'reconcile';
 type ReadWork = Array<{ chat: ChatEntry; purpose: ReadPurpose }>;
 type ReadKeys = Map<string, { chat: ChatEntry; purpose: ReadPurpose }>;
@@ -36,6 +47,16 @@ export class ReadLane {
   readonly gaveUpVerify = new Set<number>();
   /** Waiting for requests the portal may still be running (resume after a crash). */
   inFlightHold: RunReason | null = null;
+  /**
+   * Confirming starts through Session.list: on while the run has a watermark and the list answers. Chats the list
+   * does not show (lines outside the user's reports, a start that only joined an open session) are read one by one.
+   */
+  private listVerify = true;
+  /** The newest creation time a pass has seen (the portal's clock): the next pass asks from there. */
+  private listCursor: string | null = null;
+  /** Sessions above the watermark the passes have seen, per chat of the run (a write in flight may be listed). */
+  private readonly listed = new Map<number, SessionItem>();
+  private readonly listMissed = new Set<number>();
 
   constructor(private readonly run: RunCore) {}
 
@@ -116,10 +137,17 @@ export class ReadLane {
         await run.untilResumed();
         continue;
       }
+      const listAt = only ? null : this.listPassAt();
+      if (listAt !== null && listAt <= Date.now()) {
+        await this.listPass();
+        run.wake.notify();
+        continue;
+      }
       const { work, nextAt } = this.pick(only);
       if (work.length === 0) {
         if (this.done(only)) return;
-        await run.wake.wait(nextAt === null ? undefined : nextAt - Date.now());
+        const at = nextAt === null ? listAt : listAt === null ? nextAt : Math.min(nextAt, listAt);
+        await run.wake.wait(at === null ? undefined : at - Date.now());
         continue;
       }
       await this.send(work);
@@ -164,11 +192,12 @@ export class ReadLane {
       else work.push({ chat, purpose: 'reconcile' });
     }
     if (only) return { work, nextAt };
+    const byList = this.listVerifying();
     for (const chat of state.chats.values()) {
       if (work.length >= windowSize) break;
-      if (chat.state === 'started' && !this.gaveUpVerify.has(chat.chatId) && ready(chat)) {
-        work.push({ chat, purpose: 'verify' });
-      }
+      if (chat.state !== 'started' || this.gaveUpVerify.has(chat.chatId)) continue;
+      if (byList && !this.listMissed.has(chat.chatId)) continue;
+      if (ready(chat)) work.push({ chat, purpose: 'verify' });
     }
     if (run.cancelRequested || state.watermark !== null) return { work, nextAt };
     let backlog = 0;
@@ -184,6 +213,98 @@ export class ReadLane {
       }
     }
     return { work, nextAt };
+  }
+
+  private listVerifying(): boolean {
+    return this.listVerify && typeof this.run.state.watermark === 'number' && this.run.state.watermarkAt !== null;
+  }
+
+  /** Started chats waiting for a Session.list pass. */
+  private awaitingList(): ChatEntry[] {
+    const waiting: ChatEntry[] = [];
+    for (const chat of this.run.state.chats.values()) {
+      if (chat.state !== 'started' || this.gaveUpVerify.has(chat.chatId) || this.listMissed.has(chat.chatId)) continue;
+      if (!this.run.reserved.has(chat.chatId)) waiting.push(chat);
+    }
+    return waiting;
+  }
+
+  /**
+   * When the next Session.list pass is due (null: none is): at once when enough starts wait or no write is left
+   * that could add to them, else once the oldest waiting start has waited a while.
+   */
+  private listPassAt(): number | null {
+    if (!this.listVerifying()) return null;
+    const waiting = this.awaitingList();
+    if (waiting.length === 0) return null;
+    const now = Date.now();
+    if (waiting.length >= LIST_VERIFY_BATCH || this.run.cancelRequested) return now;
+    let writesLeft = false;
+    for (const chat of this.run.state.chats.values()) {
+      if (chat.state === 'pending' || chat.state === 'sent') writesLeft = true;
+    }
+    if (!writesLeft) return now;
+    const oldest = Math.min(...waiting.map((chat) => chat.startSentAt ?? now));
+    return oldest + LIST_VERIFY_WAIT_MS;
+  }
+
+  /**
+   * Confirms the waiting starts from the sessions created since the run began (or since the last pass): a chat with
+   * a session above the watermark is verified by it; one the list does not show is read with dialog.get. Every
+   * waiting chat had its start answered before the pass began, so its session, if any, is already listed.
+   */
+  private async listPass(): Promise<void> {
+    const { run } = this;
+    const waiting = this.awaitingList();
+    const watermark = run.state.watermark as number;
+    const from = this.listCursor ?? new Date((run.state.watermarkAt as number) - LIST_CLOCK_MARGIN_MS).toISOString();
+    for (const chat of waiting) run.reserved.add(chat.chatId);
+    let sessions: SessionItem[];
+    try {
+      const { results } = await readSessionQueries(run.env.client, [{ key: 'v', filter: { dateCreateFrom: from } }], {
+        signal: run.abort.signal,
+        beforeSend: () => {
+          run.checkSending(true);
+          run.state.requests++;
+          run.events.soon();
+        },
+      });
+      sessions = results.get('v')?.sessions ?? [];
+    } catch (error) {
+      if (!isBitrix24Error(error)) throw error;
+      if (isRunWide(error)) run.stopFor(error);
+      else {
+        // The list failed for this read: the chats are confirmed one by one, as without Session.list.
+        this.listVerify = false;
+        run.env.log?.(`bulk run ${run.runId}: confirming starts with dialog.get (Session.list: ${error.code})`);
+      }
+      return;
+    } finally {
+      for (const chat of waiting) run.reserved.delete(chat.chatId);
+    }
+    for (const session of sessions) {
+      if (session.id <= watermark || !run.state.chats.has(session.chatId)) continue;
+      const known = this.listed.get(session.chatId);
+      if (!known || known.id < session.id) this.listed.set(session.chatId, session);
+      if (
+        session.dateCreate !== null &&
+        (this.listCursor === null || Date.parse(session.dateCreate) > Date.parse(this.listCursor))
+      )
+        this.listCursor = session.dateCreate;
+    }
+    const changes: ChatChange[] = [];
+    for (const chat of waiting) {
+      const session = this.listed.get(chat.chatId);
+      if (chat.state !== 'started') continue;
+      if (!session) {
+        this.listMissed.add(chat.chatId);
+        continue;
+      }
+      const createdAt = session.dateCreate === null ? null : Date.parse(session.dateCreate);
+      changes.push(run.action.verified(chat, { sessionId: session.id, isNew: true, createdAt }));
+    }
+    if (changes.length > 0) await run.record([{ t: 'chat', at: Date.now(), c: changes }]);
+    run.events.soon();
   }
 
   private async send(work: ReadWork): Promise<void> {

@@ -41,6 +41,8 @@ export class RunState {
    * portal has no Session.list (then each chat's baseline is read instead).
    */
   watermark: number | null | undefined = undefined;
+  /** When the watermark was read (our clock): no session the run opens was created before it. */
+  watermarkAt: number | null = null;
   /** A write has been sent at some point: from then on a watermark read would count the run's own sessions. */
   writesSent = false;
 
@@ -96,7 +98,10 @@ export class RunState {
         }
         return;
       case 'mark':
-        if (this.watermark === undefined) this.watermark = record.w;
+        if (this.watermark === undefined) {
+          this.watermark = record.w;
+          this.watermarkAt = record.at;
+        }
         return;
       case 'sent':
         this.writesSent = true;
