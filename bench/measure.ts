@@ -1,5 +1,6 @@
 // One measured contender: a fresh seeded portal, the contender in its own process, the verdict from the portal's
 // counters, and the row the report prints.
+import type { DemoFaults } from '../app/demo-portal/types.ts';
 import { type BenchPortalConfig, freshPortal, verdict } from './portal.ts';
 import {
   type ChatTrace,
@@ -45,6 +46,8 @@ export interface MeasureOptions {
   chats: number;
   tls?: boolean;
   job?: Partial<ContenderJob>;
+  /** Faults the portal injects while the contender runs. */
+  faults?: DemoFaults;
 }
 
 export async function measure(options: MeasureOptions): Promise<Measured> {
@@ -52,6 +55,7 @@ export async function measure(options: MeasureOptions): Promise<Measured> {
   const { portal, targets } = await freshPortal(config, options.chats, options.denied, options.tls === true);
   try {
     process.stderr.write(`• ${options.label}: ${options.chats} chats (timeScale ${config.timeScale})\n`);
+    if (options.faults) portal.setFaults(options.faults);
     const result = await runContender({
       contender: options.contender,
       webhookUrl: portal.webhookUrl,
@@ -59,8 +63,10 @@ export async function measure(options: MeasureOptions): Promise<Measured> {
       chatIds: targets,
       timeScale: config.timeScale,
       operatingBudgetSeconds: config.operatingLimitSeconds,
+      operatingWindowSeconds: config.operatingWindowSeconds,
       ...options.job,
     });
+    portal.setFaults({});
     // Let a request the contender abandoned finish on the portal before the counters are read.
     await new Promise((resolve) => setTimeout(resolve, 250));
     const seen = verdict(portal, targets);

@@ -16,6 +16,8 @@ export interface BenchPortalConfig {
   operatingLimitSeconds: number;
   operatingWindowSeconds: number;
   seed: number;
+  /** Answer `time.processing: 0`, as the docs' imopenlines examples do. */
+  zeroProcessing?: boolean;
 }
 
 export const PLAN = 'standard' as const;
@@ -38,6 +40,7 @@ export function portalOptions(config: BenchPortalConfig, chats: number, tls: boo
     operatingWindowSeconds: config.operatingWindowSeconds,
     timeScale: config.timeScale,
     batchBilling: 'per-command',
+    zeroProcessing: config.zeroProcessing === true,
   };
 }
 

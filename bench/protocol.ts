@@ -15,6 +15,8 @@ export interface ContenderJob {
   chatIds: number[];
   timeScale: number;
   operatingBudgetSeconds: number;
+  /** The portal's operating window, portal seconds (default 600). */
+  operatingWindowSeconds?: number;
   /** Naive: wait before retrying a 503/429. */
   retryDelayMs?: number;
   /** Engine: print the request timeline (sends, settlements, the engine's view of the operating level). */

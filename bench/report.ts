@@ -3,6 +3,7 @@ import { type ChatListSection, chatListLines } from './chat-list-bench.ts';
 import type { Row } from './measure.ts';
 import type { OptimalSchedule } from './optimal.ts';
 import type { RendererResult } from './renderer-bench.ts';
+import { type RunTarget, runTargetLines } from './runs-bench.ts';
 
 export interface EngineSection {
   chats: number;
@@ -121,6 +122,7 @@ export function renderText(report: {
   config: Record<string, unknown>;
   engine: EngineSection[];
   bulk: BulkSection | null;
+  runTargets: RunTarget[] | null;
   chatList: ChatListSection | null;
   renderer: RendererSection | null;
   memory: { engineChats: number; rssBeforeBytes: number; peakRssBytes: number } | null;
@@ -159,6 +161,11 @@ export function renderText(report: {
     out.push('');
     out.push(table(HEADERS, section.rows.map(rowCells)));
     out.push(...notes(section.rows));
+  }
+  if (report.runTargets) {
+    out.push('');
+    out.push('Runs that cost what they must (issue #10)');
+    out.push(...runTargetLines(report.runTargets));
   }
   if (report.chatList) {
     out.push('');

@@ -3,7 +3,7 @@
 // always goes to stderr.
 //
 //   --json                  one JSON object on stdout, nothing else
-//   --only engine,bulk,chatlist,renderer   run only these sections (repeatable)
+//   --only engine,bulk,runs,chatlist,renderer   run only these sections (repeatable)
 //   --chats N               engine chat counts (repeatable; default 1000 and 10000); also the bulk run's size
 //   --bulk-chats N          the bulk run's size (default 10000)
 //   --scale S               demo portal timeScale (default 100)
@@ -29,8 +29,9 @@ import {
 } from './portal.ts';
 import { runRendererBench } from './renderer-bench.ts';
 import { type BulkSection, type EngineSection, type RendererSection, renderText } from './report.ts';
+import { runRunTargets } from './runs-bench.ts';
 
-const SECTIONS = ['engine', 'bulk', 'chatlist', 'renderer'] as const;
+const SECTIONS = ['engine', 'bulk', 'runs', 'chatlist', 'renderer'] as const;
 type Section = (typeof SECTIONS)[number];
 const TARGET_RATIO = 1.15;
 
@@ -261,6 +262,7 @@ async function main(): Promise<void> {
     }
   }
 
+  const runTargets = opts.sections.has('runs') ? await runRunTargets() : null;
   const chatList = opts.sections.has('chatlist') ? await runChatListBench() : null;
   const renderer = opts.sections.has('renderer') ? await rendererSection(opts.rendererReps) : null;
 
@@ -269,6 +271,7 @@ async function main(): Promise<void> {
     config: { ...config, plan: 'standard', bucket: BUCKET, batchBilling: 'per-command' },
     engine,
     bulk,
+    runTargets,
     chatList,
     renderer,
     memory,

@@ -1,5 +1,5 @@
 // The console's bulk run through the app/core/runs API, exactly as the CLI and the desktop drive it: a journal in a
-// throw-away data folder, fsynced before every request, and every new session confirmed with dialog.get.
+// throw-away data folder, fsynced before every request, and every new session confirmed (Session.list, else dialog.get).
 import path from 'node:path';
 import { createBitrix24Client } from '../../app/core/bitrix24/client.ts';
 import { startRun } from '../../app/core/runs/index.ts';
@@ -20,7 +20,7 @@ export async function runBulk(job: ContenderJob): Promise<Omit<ContenderResult, 
       runsDir: path.join(job.dataDir, 'runs'),
       profile: { id: null, name: 'bench' },
       plan: 'standard',
-      operatingWindowSeconds: 600 / job.timeScale,
+      operatingWindowSeconds: (job.operatingWindowSeconds ?? 600) / job.timeScale,
     },
     { chatIds: job.chatIds, mode: 'start' },
   );

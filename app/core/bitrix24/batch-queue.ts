@@ -47,10 +47,14 @@ export class BatchQueue {
     // would cost the bulk run one extra request in every window of chats, against a bucket of 2 requests a second.
     this.costKey = [...new Set(commands.map((command) => command.method))].sort().join(' ');
     this.secondsPerCommand = engine.commandSeconds.get(this.costKey) ?? null;
+    // Reads may be sent again: one cut off at 60 s comes back smaller once its time is known, so only writes pay
+    // for a calibration request.
     this.chunkSize =
-      this.secondsPerCommand === null
-        ? Math.min(this.maxChunk, CALIBRATION_CHUNK)
-        : this.chunkFor(this.secondsPerCommand);
+      this.secondsPerCommand !== null
+        ? this.chunkFor(this.secondsPerCommand)
+        : options.idempotent
+          ? this.maxChunk
+          : Math.min(this.maxChunk, CALIBRATION_CHUNK);
     this.pending = commands.map((command) => ({
       command,
       attempts: 0,

@@ -30,11 +30,14 @@ const NO_SESSION_LIST = new Set([
  * Started chats confirmed together by one Session.list pass (200 a page, 50 pages a request): a pass waits for
  * this many, or for the last write, so that it costs far less than a dialog.get per chat.
  */
-const LIST_VERIFY_BATCH = 400;
+const LIST_VERIFY_BATCH = 10_000;
 /** …or for this long after the oldest waiting start was sent, so that progress shows confirmations as it goes. */
-const LIST_VERIFY_WAIT_MS = 20_000;
+const LIST_VERIFY_WAIT_MS = 60_000;
 /** Sessions created this long before the watermark was read are asked for too: the portal's clock may lag ours. */
 const LIST_CLOCK_MARGIN_MS = 10 * 60_000;
+const SESSION_PAGE = 200;
+/** Sessions others may have opened since the last pass, beside the run's own. */
+const LIST_ROOM = 50;
 
 type ReadPurpose = 'baseline' | 'verify' | 'reconcile';
 type ReadWork = Array<{ chat: ChatEntry; purpose: ReadPurpose }>;
@@ -261,14 +264,24 @@ export class ReadLane {
     for (const chat of waiting) run.reserved.add(chat.chatId);
     let sessions: SessionItem[];
     try {
-      const { results } = await readSessionQueries(run.env.client, [{ key: 'v', filter: { dateCreateFrom: from } }], {
-        signal: run.abort.signal,
-        beforeSend: () => {
-          run.checkSending(true);
-          run.state.requests++;
-          run.events.soon();
+      // Each waiting chat, and each one whose start is on its way, most likely has one new session: ask for that
+      // many pages at once, with room for sessions others opened meanwhile.
+      let expected = waiting.length;
+      for (const chat of run.state.chats.values())
+        if (chat.state === 'sent' && !this.listed.has(chat.chatId)) expected++;
+      const pages = Math.ceil((expected + LIST_ROOM) / SESSION_PAGE);
+      const { results } = await readSessionQueries(
+        run.env.client,
+        [{ key: 'v', filter: { dateCreateFrom: from }, pages }],
+        {
+          signal: run.abort.signal,
+          beforeSend: () => {
+            run.checkSending(true);
+            run.state.requests++;
+            run.events.soon();
+          },
         },
-      });
+      );
       sessions = results.get('v')?.sessions ?? [];
     } catch (error) {
       if (!isBitrix24Error(error)) throw error;
