@@ -96,7 +96,15 @@ test.describe('bulk restart', () => {
     await page.getByRole('button', { name: 'Restart selected', exact: true }).click();
     await expect(dialog).toBeVisible();
     await expect(dialog.getByText('4 selected chats.')).toBeVisible();
-    await expect(dialog.getByRole('radio', { name: 'Restart', exact: true })).toBeChecked();
+    // The preview names what it acts on, and says whom the new sessions go to.
+    const listed = dialog.getByRole('list', { name: 'Chats this run acts on' }).getByRole('listitem');
+    await expect(listed).toHaveCount(4);
+    for (const [index, chat] of chatIds.entries()) await expect(listed.nth(index)).toContainText(`Chat ${chat}`);
+    // Start is the default, as in the CLI; restart closes first and hands every chat to the webhook's user.
+    await expect(dialog.getByRole('radio', { name: 'Start', exact: true })).toBeChecked();
+    await expect(dialog.getByRole('note')).toContainText('assigned to the user this portal connection signs in as');
+    await dialog.getByRole('radio', { name: 'Restart', exact: true }).check();
+    await expect(dialog.getByRole('note')).toContainText('not to its current operator');
     const preview = dialog.getByRole('status', { name: 'Run preview' });
     await expect(preview).toContainText(/Chats\s*4/);
     await expect(preview).toContainText(/ModeRestart sessions/);
@@ -145,13 +153,18 @@ test.describe('bulk restart', () => {
 
     // The audit log has the run.
     await expect(bulkRegions(page).history.getByRole('row')).not.toHaveCount(1);
+
+    // After a reload the panel still shows how the last run ended.
+    await page.reload();
+    await expect(bulkRegions(page).runStatus).toContainText('Finished');
+    await expect(bulkRegions(page).progress).toHaveAttribute('aria-valuetext', /^4 of 4 chats done/);
   });
 
   test('lists bad lines, sends nothing until they are skipped, and retries only the failed chats', async ({
     consolePage: page,
     bulk,
   }) => {
-    const { dialog, run, history, runStatus, results, progress } = bulkRegions(page);
+    const { dialog, run, runStatus, results, progress } = bulkRegions(page);
     const { portal } = bulk;
     const groupChat = portal.groupChatIds()[0]!;
     const denied = inaccessibleChatIds(portal)[0]!;
@@ -201,7 +214,7 @@ test.describe('bulk restart', () => {
     await dialog.getByRole('button', { name: 'Start run' }).click();
     await expect(dialog).toBeHidden();
 
-    await expect(progress).toHaveAttribute('aria-valuetext', /^5 of 5 chats done/);
+    await expect(progress).toHaveAttribute('aria-valuetext', /^3 of 5 chats done, 2 failed/);
     await expect(runStatus).toContainText('Finished with 2 failed chats');
     await expect(results.getByRole('row')).toHaveCount(6);
 
@@ -210,18 +223,11 @@ test.describe('bulk restart', () => {
     // A group chat is no open-line dialog: the portal refuses its start (nothing is read before it).
     await expect(results.getByRole('row', { name: new RegExp(`^${groupChat} Failed CHAT_TYPE`) })).toBeVisible();
     await expect(results.getByRole('row', { name: new RegExp(`^${denied} Failed ACCESS`) })).toBeVisible();
-    const validStarts = sessionStarts(portal, valid);
 
-    await run.getByRole('button', { name: 'Retry failed' }).click();
-    await expect(run).toContainText('retries the failed chats of');
-    await expect(progress).toHaveAttribute('aria-valuetext', /^2 of 2 chats done/);
-    await expect(runStatus).toContainText('Finished with 2 failed chats');
-    // The retry holds only the failed chats; the chats that were started are left alone.
-    await run.getByRole('checkbox', { name: 'Failed only' }).uncheck();
-    await expect(results.getByRole('row')).toHaveCount(3);
-    expect((await resultIds(page, 'Failed')).sort()).toEqual([groupChat, denied].sort());
-    expect(sessionStarts(portal, valid)).toEqual(validStarts);
-    await expect(history.getByRole('row', { name: /retry of/ })).toBeVisible();
+    // Both were refused for the chat itself: a retry would fail the same way, so none is offered.
+    const retry = run.getByRole('button', { name: 'Retry failed' });
+    await expect(retry).toBeDisabled();
+    await expect(retry).toHaveAccessibleDescription(/No failed chat can succeed on a retry/);
   });
 
   test('pauses, resumes and cancels a run on every chat matching the filter', async ({
@@ -266,12 +272,22 @@ test.describe('bulk restart', () => {
     // chunked them (the handlers tests pin a cancel with chats still unsent); the banner and results must agree.
     await page.keyboard.press('Enter');
     await expect(runStatus).toContainText('Paused');
-    await run.getByRole('button', { name: 'Cancel' }).click();
+    // Cancel asks once; "Keep running" leaves the run as it was.
+    await run.getByRole('button', { name: 'Cancel', exact: true }).click();
+    const confirm = run.getByRole('alertdialog', { name: /Cancel this run\?/ });
+    await expect(confirm).toBeVisible();
+    await confirm.getByRole('button', { name: 'Keep running' }).click();
+    await expect(confirm).toBeHidden();
+    await expect(runStatus).toContainText('Paused');
+    await run.getByRole('button', { name: 'Cancel', exact: true }).click();
+    await confirm.getByRole('button', { name: 'Cancel the run' }).click();
     await expect(runStatus).toContainText('Cancelled');
     await expect(runStatus).toContainText(/\d+ chats were not sent/);
     const notSent = Number((await runStatus.textContent())?.match(/(\d+) chats were not sent/)?.[1]);
     await expect(run.getByRole('button', { name: 'Resume' })).toBeDisabled();
-    await expect(run.getByRole('button', { name: 'Cancel' })).toBeDisabled();
+    await expect(run.getByRole('button', { name: 'Cancel', exact: true })).toBeDisabled();
+    // The bar does not call skipped chats done.
+    await expect(progress).toHaveAttribute('aria-valuetext', new RegExp(`, ${notSent} skipped$`));
 
     // The results hold every chat; what was never sent is skipped, and the portal never saw a start for it.
     await expect(results.getByRole('row')).toHaveCount(total + 1);
@@ -316,6 +332,7 @@ test.describe('bulk restart', () => {
     const chatIds = await selectFirstRows(page, 2);
     const before = sessionStarts(bulk.portal, chatIds);
     await page.getByRole('button', { name: 'Restart selected', exact: true }).click();
+    await dialog.getByRole('radio', { name: 'Restart', exact: true }).check();
     await dialog.getByRole('button', { name: 'Start run' }).click();
     await expect(runAlert).toContainText('Stopped by the portal (OVERLOAD_LIMIT): contact Bitrix24 support');
     await expect(run.getByRole('button', { name: 'Resume' })).toBeEnabled();
@@ -378,8 +395,11 @@ test.describe('bulk restart', () => {
   });
 });
 
-test('pauses until the operating budget resets and finishes by itself', async ({ page }, testInfo) => {
-  // 0.5 s of server time per start against a 10 s budget: 40 starts need two windows, 600 s scaled to 6 s each.
+test('pauses until the operating budget resets, shows the chats it closed waiting, and finishes by itself', async ({
+  page,
+}, testInfo) => {
+  // 0.5 s of server time per start against a 10 s budget: 40 starts need two windows, 600 s scaled to 6 s each;
+  // closing costs next to nothing, so a restart closes chats faster than it may start them again.
   const portal = await startBulkPortal({
     chats: 150,
     plan: 'enterprise',
@@ -390,15 +410,21 @@ test('pauses until the operating budget resets and finishes by itself', async ({
   const home = await makeHome();
   const host = await startBulkHost(portal, home);
   try {
-    const chatIds = accessibleChatIds(portal, { closed: true }).slice(0, 40);
+    const chatIds = accessibleChatIds(portal)
+      .filter((id) => (portal.chat(id)?.status ?? 60) < 60)
+      .slice(0, 40);
     expect(chatIds).toHaveLength(40);
     await openBulkConsole(page, host.url);
-    const { dialog, progress, runStatus, limits } = bulkRegions(page);
-    await restartFromList(page, chatIds, 'Start');
+    const { dialog, run, progress, runStatus, limits } = bulkRegions(page);
+    await restartFromList(page, chatIds, 'Restart');
     await dialog.getByRole('button', { name: 'Start run' }).click();
 
     await expect(runStatus).toContainText(/Paused until \d\d:\d\d:\d\d for the operating budget/);
     await expect(runStatus).toContainText('the run continues by itself');
+    // What is closed and not yet started again is said, with why it waits.
+    await expect(
+      run.getByText(/^\d+ chats are closed and waiting for their new session: paused until .* operating budget\.$/),
+    ).toBeVisible();
     await saveSideColumnScreenshot(page, testInfo, 'bulk-run-operating-budget-hold');
     await expect(limits.getByRole('row').filter({ hasText: 'imopenlines.session.start' })).toContainText(
       /held until \d\d:\d\d:\d\d|in \d+:\d\d/,

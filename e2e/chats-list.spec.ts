@@ -145,6 +145,32 @@ test.describe('the open-line chats table', () => {
     await expect(page.getByText('No chats selected')).toBeVisible();
     await expect(page.getByRole('checkbox', { name: 'Select all matching chats' })).not.toBeChecked();
   });
+
+  test('says when the filters hide selected chats, narrows to what is shown, and the preview says so', async ({
+    consolePage: page,
+  }) => {
+    const line = page.getByRole('combobox', { name: 'Line' });
+    await line.selectOption({ label: 'WhatsApp' });
+    const whatsapp = Number(await chatsTable(page).getAttribute('aria-rowcount')) - 1;
+    await page.getByRole('checkbox', { name: 'Select all matching chats' }).check();
+    await expect(page.getByText(`${whatsapp} selected`, { exact: true })).toBeVisible();
+
+    await line.selectOption({ label: 'Telegram' });
+    await expect(page.getByText(`${whatsapp} selected, 0 shown`, { exact: true })).toBeVisible();
+    await expect(page.getByRole('checkbox', { name: 'Select all matching chats' })).not.toBeChecked();
+
+    await page.getByRole('button', { name: 'Restart selected', exact: true }).click();
+    const dialog = page.getByRole('dialog', { name: 'Bulk restart' });
+    await expect(
+      dialog.getByText(`${whatsapp} selected chats, ${whatsapp} of them hidden by the current filters.`),
+    ).toBeVisible();
+    await expect(dialog.getByRole('list', { name: 'Chats this run acts on' })).toContainText('WhatsApp');
+    await page.keyboard.press('Escape');
+    await expect(dialog).toBeHidden();
+
+    await page.getByRole('button', { name: 'Keep only shown' }).click();
+    await expect(page.getByText('No chats selected')).toBeVisible();
+  });
 });
 
 async function firstChatIds(page: import('@playwright/test').Page): Promise<number[]> {

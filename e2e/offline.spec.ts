@@ -62,6 +62,13 @@ test.describe('when the portal cannot be reached', () => {
     await expect(chatsTable(page)).toHaveAttribute('aria-rowcount', rowCount ?? '');
     await expect(banner).toContainText(/Showing data from \d+ (s|min) ago/);
 
+    // Bulk runs need the portal: their buttons are disabled and say why.
+    for (const name of [/^Restart all matching/, /^Restart from a list/]) {
+      const button = page.getByRole('button', { name });
+      await expect(button).toBeDisabled();
+      await expect(button).toHaveAccessibleDescription(/cannot be reached/);
+    }
+
     // Actions that need the portal are disabled, with the reason attached. The chat is one whose detail was never
     // loaded on this host (the start-session specs on the same controlled host open chat 1001), so it cannot load.
     await dataRows(page)
@@ -83,6 +90,7 @@ test.describe('when the portal cannot be reached', () => {
     await expect(banner).toBeHidden({ timeout: REFRESH_WAIT_MS });
     await expect(start).toBeEnabled();
     await expect(page.getByRole('status').filter({ hasText: 'Connected' })).toBeVisible();
+    await expect(page.getByRole('button', { name: /^Restart from a list/ })).toBeEnabled();
     // The open chat, which could not load while the portal was away, loads its history without being reopened.
     await expect(
       dialog.getByRole('list', { name: 'Session history messages' }).getByRole('listitem').first(),

@@ -68,7 +68,14 @@ export const channels = {
 
   'runs.preview': channel(
     z
-      .object({ profileId: profileIdSchema, mode: runModeSchema, source: runSourceSchema, skipInvalid: z.boolean() })
+      .object({
+        profileId: profileIdSchema,
+        mode: runModeSchema,
+        source: runSourceSchema,
+        skipInvalid: z.boolean(),
+        /** The ended run whose failed chats this run retries. */
+        retryOf: runRef.shape.runId.optional(),
+      })
       .strict(),
     runPreviewSchema,
   ),
@@ -76,7 +83,6 @@ export const channels = {
   'runs.pause': channel(runRef, runProgressSchema),
   'runs.resume': channel(runRef, runProgressSchema),
   'runs.cancel': channel(runRef, runProgressSchema),
-  'runs.retryFailed': channel(runRef, runProgressSchema),
   'runs.list': channel(z.object({ profileId: profileIdSchema.optional() }).strict(), z.array(runProgressSchema)),
   'runs.results': channel(runRef, z.array(runChatResultSchema)),
   'runs.exportCsv': channel(runRef, z.object({ fileName: z.string(), csv: z.string() })),

@@ -5,6 +5,7 @@ import {
   errorText,
   KNOWN_CLIENT_CODES,
   KNOWN_PORTAL_CODES,
+  retryMaySucceed,
   stopsForAuthorization,
   stopsThePortal,
 } from './errors.ts';
@@ -46,6 +47,17 @@ describe('the message table', () => {
     // No access to one dialog fails that chat only; the run goes on.
     for (const code of ['ACCESS_DENIED', 'CHAT_ID', 'OPERATION_TIME_LIMIT', 'RUN_FAILED']) {
       expect(stopsThePortal(code) || stopsForAuthorization(code), code).toBe(false);
+    }
+  });
+});
+
+describe('retryMaySucceed', () => {
+  it('holds back what the portal refused for the chat itself, and lets passing conditions and unknown codes retry', () => {
+    for (const code of ['CHAT_ID', 'CHAT_TYPE', 'ACCESS_DENIED', 'ACCESS_ERROR', 'chat_type']) {
+      expect(retryMaySucceed(code)).toBe(false);
+    }
+    for (const code of [null, 'QUERY_LIMIT_EXCEEDED', 'INTERNAL_SERVER_ERROR', 'UNCONFIRMED', 'SOMETHING_NEW']) {
+      expect(retryMaySucceed(code)).toBe(true);
     }
   });
 });

@@ -233,6 +233,15 @@ export function chatErrorText(code: string, chatId: number): string | undefined 
   return errorText(code)?.onChat?.replaceAll('{chat}', String(chatId));
 }
 
+/**
+ * Whether sending a chat's failed write again may succeed: not when the portal refused the chat itself (not an
+ * open line, no such chat, no rights to it); a code nobody documented may be a passing condition.
+ */
+export function retryMaySucceed(code: string | null): boolean {
+  const category = code === null ? undefined : errorText(code)?.category;
+  return category !== 'bad-input' && category !== 'permission';
+}
+
 /** Stopped by the portal itself: only Bitrix24 (support, the plan) can lift it. */
 export function stopsThePortal(code: string): boolean {
   return errorText(code)?.category === 'blocked';

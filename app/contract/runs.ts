@@ -61,6 +61,8 @@ export const runProgressSchema = z.object({
   status: runStatusSchema,
   total: z.number(),
   counts: runCountsSchema,
+  /** Restart: chats whose session the run has closed and whose new one is not started yet (they wait with it). */
+  closedWaiting: z.number(),
   requests: z.number(),
   limitHits: z.number(),
   startedAt: z.number(),

@@ -108,7 +108,6 @@ describe('the whole contract with a real profile', () => {
       { channel: 'runs.pause', input: () => ({ runId: state.runId }), mustSucceed: false },
       { channel: 'runs.resume', input: () => ({ runId: state.runId }), mustSucceed: false },
       { channel: 'runs.cancel', input: () => ({ runId: state.runId }), mustSucceed: false },
-      { channel: 'runs.retryFailed', input: () => ({ runId: state.runId }), mustSucceed: false },
       { channel: 'runs.results', input: () => ({ runId: state.runId }), mustSucceed: false },
       { channel: 'runs.exportCsv', input: () => ({ runId: state.runId }), mustSucceed: false },
       { channel: 'profiles.remove', input: () => ({ profileId: state.importedId }), mustSucceed: true },

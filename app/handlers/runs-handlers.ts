@@ -18,7 +18,7 @@ import {
   readResults,
   requestLimitFromEnv,
   resumeRun,
-  retryFailed,
+  retryPlan,
   runDir,
   runSizeProblem,
   startRun,
@@ -39,6 +39,7 @@ interface StoredPreview {
   invalid: InvalidLine[];
   duplicates: number;
   skipInvalid: boolean;
+  retryOf: string | null;
   at: number;
 }
 
@@ -105,9 +106,23 @@ export function createRunsHandlers(context: HandlerContext): RunsHandlers {
   });
 
   return {
-    'runs.preview': async ({ profileId, mode, source, skipInvalid }) => {
-      const { chatIds, invalid, duplicates, blank } =
+    'runs.preview': async ({ profileId, mode, source, skipInvalid, retryOf }) => {
+      const parsed =
         source.kind === 'ids' ? chatIdsFromList(source.chatIds) : parseChatIds(source.text, source.fileName);
+      const { invalid, duplicates, blank } = parsed;
+      let { chatIds } = parsed;
+      if (retryOf !== undefined) {
+        // A retry holds only failures of that run a retry may help, whatever the renderer sent.
+        const plan = await retryPlan(runsDir, retryOf);
+        if ((plan.profileId || ENV_PROFILE_ID) !== profileId) {
+          throw new RunStateError(`Bulk run ${retryOf} belongs to another portal profile.`);
+        }
+        if (plan.mode !== mode) {
+          throw new RunStateError(`Bulk run ${retryOf} ran in ${plan.mode} mode; retry it the same way.`);
+        }
+        const retryable = new Set(plan.chatIds);
+        chatIds = chatIds.filter((chatId) => retryable.has(chatId));
+      }
       const tooMany = runSizeProblem(chatIds.length);
       if (tooMany) throw new RunInputError(tooMany);
       const client = await context.clientFor(profileId);
@@ -116,7 +131,16 @@ export function createRunsHandlers(context: HandlerContext): RunsHandlers {
       const now = Date.now();
       for (const [id, stored] of previews) if (now - stored.at > PREVIEW_TTL_MS) previews.delete(id);
       while (previews.size >= MAX_PREVIEWS) previews.delete(previews.keys().next().value as string);
-      previews.set(previewId, { profileId, mode, chatIds, invalid, duplicates, skipInvalid, at: now });
+      previews.set(previewId, {
+        profileId,
+        mode,
+        chatIds,
+        invalid,
+        duplicates,
+        skipInvalid,
+        retryOf: retryOf ?? null,
+        at: now,
+      });
       return {
         previewId,
         mode,
@@ -152,6 +176,7 @@ export function createRunsHandlers(context: HandlerContext): RunsHandlers {
         mode: preview.mode,
         invalid: preview.invalid,
         duplicates: preview.duplicates,
+        retryOf: preview.retryOf,
       });
       return watch(handle);
     },
@@ -173,8 +198,6 @@ export function createRunsHandlers(context: HandlerContext): RunsHandlers {
       void handle.cancel();
       return watch(handle);
     },
-
-    'runs.retryFailed': async ({ runId }) => watch(await retryFailed(await environmentOfRun(runId), runId)),
 
     'runs.list': async ({ profileId }) => {
       const runs = await listRuns(runsDir, (damaged) => context.log(damaged.problem));

@@ -31,7 +31,7 @@ export {
 } from './chat-ids.ts';
 export { DEFAULT_COSTS, type Estimate, estimate, METHODS, type SessionCheck } from './estimate.ts';
 export { JournalError, type RunReason } from './journal.ts';
-export { cancelRun, resumeRun, retryFailed, startRun } from './run-api.ts';
+export { cancelRun, type RetryPlan, resumeRun, retryPlan, startRun } from './run-api.ts';
 export { RunInputError, RunPortalMismatchError, RunStateError } from './run-errors.ts';
 export { liveRun, liveRuns } from './run-execution.ts';
 export { type AuditEntry, type DamagedRun, RunBusyError, RunNotFoundError, readAudit } from './run-store.ts';

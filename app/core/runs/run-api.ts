@@ -1,6 +1,8 @@
 // Starting, resuming, cancelling and retrying runs: where a run is created (and its chats checked, once), taken up
 // again from its journal, or ended.
 
+import { retryMaySucceed } from '../../contract/errors.ts';
+import type { RunMode } from '../../contract/runs.ts';
 import { MAX_CHAT_ID, runSizeProblem } from './chat-ids.ts';
 import { JOURNAL_VERSION, JournalWriter, type RunHeader, readJournal } from './journal.ts';
 import { RunInputError, RunPortalMismatchError, RunStateError } from './run-errors.ts';
@@ -95,12 +97,24 @@ export async function cancelRun(env: RunEnvironment, runId: string): Promise<Run
 }
 
 /** A new run over the failed chats of a run that has ended (same mode and portal). */
-export async function retryFailed(env: RunEnvironment, runId: string): Promise<RunHandle> {
-  const stored = await loadRun(env.runsDir, runId);
+/** The failed chats of an ended run that a retry may help, and how many it leaves out because it cannot. */
+export interface RetryPlan {
+  mode: RunMode;
+  /** The run's profile (null: the portal came from OPENLINES_WEBHOOK_URL). */
+  profileId: string | null;
+  chatIds: number[];
+  /** Failures the portal refused for the chat itself (CHAT_ID, CHAT_TYPE, ACCESS_DENIED, …): a retry fails again. */
+  hopeless: number;
+}
+
+export async function retryPlan(runsDir: string, runId: string): Promise<RetryPlan> {
+  const stored = await loadRun(runsDir, runId);
   if (isUnfinished(stored.status)) {
     throw new RunStateError(`Bulk run ${runId} has not ended yet: resume it rather than retrying its failed chats.`);
   }
-  const failed = [...stored.state.chats.values()].filter((chat) => chat.state === 'failed').map((chat) => chat.chatId);
+  const failed = [...stored.state.chats.values()].filter((chat) => chat.state === 'failed');
   if (failed.length === 0) throw new RunStateError(`Bulk run ${runId} has no failed chats.`);
-  return startRun(env, { chatIds: failed, mode: stored.state.header.mode, retryOf: runId });
+  const chatIds = failed.filter((chat) => retryMaySucceed(chat.code)).map((chat) => chat.chatId);
+  const { header } = stored.state;
+  return { mode: header.mode, profileId: header.profileId, chatIds, hopeless: failed.length - chatIds.length };
 }

@@ -193,6 +193,17 @@ export class RunState {
     return counts;
   }
 
+  /** Restart: chats closed by the run and not started again yet. */
+  closedWaiting(): number {
+    if (this.header.mode !== 'restart') return 0;
+    let waiting = 0;
+    for (const chat of this.chats.values()) {
+      if (chat.closed && (chat.state === 'pending' || (chat.state === 'sent' && chat.inFlight?.step === 'start')))
+        waiting++;
+    }
+    return waiting;
+  }
+
   /** Nothing is left to send, read or check. */
   get settled(): boolean {
     for (const chat of this.chats.values()) {

@@ -198,6 +198,7 @@ export function progressOf(
     status,
     total: header.chatIds.length,
     counts: state.counts(),
+    closedWaiting: state.closedWaiting(),
     requests: state.requests,
     limitHits: state.limitHits,
     startedAt: header.createdAt,

@@ -73,7 +73,7 @@ export function ChatsView({ profileId, toolbarActions, secretPrompt }: ChatsView
   }, []);
 
   return (
-    <ChatSelectionProvider profileId={profileId} filteredIds={filteredIds}>
+    <ChatSelectionProvider profileId={profileId} filteredIds={filteredIds} byId={byId}>
       <section className="chats-view" aria-labelledby="chats-heading">
         <div className="view-header">
           <h2 id="chats-heading">Open-line chats</h2>
@@ -140,9 +140,21 @@ function secretMissing(error: unknown): boolean {
 function SelectionSummary() {
   const selection = useChatSelection();
   const count = selection.selectedIds.size;
+  const hidden = selection.hiddenCount;
   return (
     <div className="selection-summary">
-      <span role="status">{count === 0 ? 'No chats selected' : `${count.toLocaleString()} selected`}</span>
+      <span role="status">
+        {count === 0
+          ? 'No chats selected'
+          : hidden === 0
+            ? `${count.toLocaleString()} selected`
+            : `${count.toLocaleString()} selected, ${(count - hidden).toLocaleString()} shown`}
+      </span>
+      {hidden > 0 ? (
+        <button type="button" onClick={selection.narrowToShown}>
+          Keep only shown
+        </button>
+      ) : null}
       {count > 0 ? (
         <button type="button" onClick={selection.clear}>
           Clear selection

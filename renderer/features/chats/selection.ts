@@ -6,6 +6,8 @@ export type SelectionChange =
   | { kind: 'toggle'; chatId: number; selected: boolean }
   /** Selects (or unselects) exactly the chats the current filters match; chats they hide keep their state. */
   | { kind: 'all-matching'; filteredIds: readonly number[]; selected: boolean }
+  /** Keeps only the selected chats the current filters show. */
+  | { kind: 'narrow'; filteredIds: readonly number[] }
   | { kind: 'clear' };
 
 export const NO_SELECTION: ReadonlySet<number> = new Set();
@@ -28,9 +30,20 @@ export function nextSelection(current: ReadonlySet<number>, change: SelectionCha
       }
       return next;
     }
+    case 'narrow': {
+      const next = new Set(change.filteredIds.filter((id) => current.has(id)));
+      return next.size === current.size ? current : next;
+    }
     case 'clear':
       return current.size === 0 ? current : NO_SELECTION;
   }
+}
+
+/** Selected chats the current filters hide: a selection acts on them too, so the view says how many. */
+export function hiddenSelected(filteredIds: readonly number[], selectedIds: ReadonlySet<number>): number {
+  let shown = 0;
+  for (const id of filteredIds) if (selectedIds.has(id)) shown++;
+  return selectedIds.size - shown;
 }
 
 /** How the "select all matching" checkbox shows: checked, half-checked (indeterminate) or empty. */

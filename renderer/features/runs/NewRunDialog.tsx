@@ -32,7 +32,9 @@ function sameRequest(a: PreviewRequest | undefined, b: PreviewRequest): boolean 
 export function NewRunDialog({ profileId, choice, onClose, onStarted }: NewRunDialogProps) {
   const { dialogRef, close } = useModalDialog();
   const id = useId();
-  const [mode, setMode] = useState<RunMode>('restart');
+  const retry = choice.kind === 'ids' ? choice.retry : undefined;
+  // The CLI's default too: a start leaves open sessions alone.
+  const [mode, setMode] = useState<RunMode>(retry?.mode ?? 'start');
   const [skipInvalid, setSkipInvalid] = useState(false);
   const [text, setText] = useState(choice.kind === 'text' ? choice.text : '');
   const [fileName, setFileName] = useState(choice.kind === 'text' ? choice.fileName : undefined);
@@ -44,12 +46,14 @@ export function NewRunDialog({ profileId, choice, onClose, onStarted }: NewRunDi
   const { mutate: requestPreview } = preview;
 
   useEffect(() => {
-    if (source) requestPreview({ mode, source, skipInvalid });
-  }, [requestPreview, source, mode, skipInvalid]);
+    if (source) requestPreview({ mode, source, skipInvalid, ...(retry ? { retryOf: retry.runId } : {}) });
+  }, [requestPreview, source, mode, skipInvalid, retry]);
 
   const isList = choice.kind !== 'ids';
   const listChanged = isList && (source === null || source.kind !== 'text' || source.text !== text);
-  const current: PreviewRequest | null = source ? { mode, source, skipInvalid } : null;
+  const current: PreviewRequest | null = source
+    ? { mode, source, skipInvalid, ...(retry ? { retryOf: retry.runId } : {}) }
+    : null;
   const shown: RunPreview | undefined =
     current && preview.isSuccess && sameRequest(preview.variables, current) ? preview.data : undefined;
   const blockedByInvalid = shown !== undefined && shown.invalid.length > 0 && !skipInvalid;
@@ -92,7 +96,23 @@ export function NewRunDialog({ profileId, choice, onClose, onStarted }: NewRunDi
       <DialogHeader headingId={`${id}-heading`} title="Bulk restart" onClose={close} />
 
       {choice.kind === 'ids' ? (
-        <p>{choice.description}</p>
+        <>
+          <p>{choice.description}</p>
+          {choice.chats && choice.chats.length > 0 ? (
+            <ul className="new-run-chats" aria-label="Chats this run acts on">
+              {choice.chats.map((chat) => (
+                <li key={chat.chatId}>
+                  Chat {chat.chatId}
+                  {chat.visitor ? ` · ${chat.visitor}` : ''}
+                  {chat.lineName ? ` · ${chat.lineName}` : ''}
+                </li>
+              ))}
+              {choice.chatIds.length > choice.chats.length ? (
+                <li className="muted">and {(choice.chatIds.length - choice.chats.length).toLocaleString()} more</li>
+              ) : null}
+            </ul>
+          ) : null}
+        </>
       ) : (
         <div className="new-run-list">
           <label htmlFor={`${id}-text`}>Chat IDs</label>
@@ -139,17 +159,24 @@ export function NewRunDialog({ profileId, choice, onClose, onStarted }: NewRunDi
               name={`${id}-mode`}
               value={value}
               checked={mode === value}
+              disabled={retry !== undefined && retry.mode !== value}
               aria-describedby={`${id}-mode-${value}-hint`}
               onChange={() => setMode(value)}
             />
             <label htmlFor={`${id}-mode-${value}`}>{value === 'start' ? 'Start' : 'Restart'}</label>
             <span id={`${id}-mode-${value}-hint`} className="muted">
               {value === 'start'
-                ? 'open a session on each chat; a chat with an active session is reported as already active'
+                ? 'open a session on each closed chat; a chat with an active session is reported as already active'
                 : 'close the active session, then start a new one'}
             </span>
           </div>
         ))}
+        <p className="new-run-owner" role="note">
+          {mode === 'restart'
+            ? 'Every chat ends up with a new session assigned to the user this portal connection signs in as, not to its current operator; closing cannot be undone.'
+            : 'Each new session is assigned to the user this portal connection signs in as.'}
+          {retry ? ' A retry runs the way the run it retries did.' : ''}
+        </p>
       </fieldset>
 
       <section className="new-run-preview" aria-labelledby={`${id}-preview`}>

@@ -5,7 +5,7 @@ import { useId } from 'react';
 import type { RunProgress } from '../../../app/contract/index.ts';
 import { dateTimeOf } from '../../shared/format.ts';
 import { runListOptions } from './run.keys.ts';
-import { MODE_LABELS, outcomeOf, STATUS_LABELS } from './run-format.ts';
+import { MODE_LABELS, progressText, STATUS_LABELS } from './run-format.ts';
 import { useExportCsv } from './use-run-actions.ts';
 
 interface RunHistoryProps {
@@ -92,7 +92,7 @@ function HistoryRow({
       <td>{MODE_LABELS[run.mode]}</td>
       <td>{run.total.toLocaleString()}</td>
       <td>
-        {STATUS_LABELS[run.status]}: {outcomeOf(run)}
+        {STATUS_LABELS[run.status]}: {progressText(run)}
         {run.retryOf ? (
           <>
             <br />

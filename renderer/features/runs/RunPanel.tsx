@@ -1,20 +1,20 @@
 // The run on screen: its banner, progress with counts and time left, the controls, and its results.
-import { useEffect, useId, useRef, useState } from 'react';
-import { CHAT_STATES, type RunProgress } from '../../../app/contract/index.ts';
+import { useQuery } from '@tanstack/react-query';
+import { useEffect, useId, useMemo, useRef, useState } from 'react';
+import { CHAT_STATES, type RunProgress, retryMaySucceed } from '../../../app/contract/index.ts';
 import { clockTime } from '../../shared/format.ts';
-import { RunBanner } from './RunBanner.tsx';
+import { bannerFor, RunBanner } from './RunBanner.tsx';
 import { RunResults } from './RunResults.tsx';
-import { doneCount, LIVE_STATUSES } from './run.keys.ts';
+import { doneCount, LIVE_STATUSES, runResultsOptions } from './run.keys.ts';
 import { MODE_LABELS, progressText, STATE_LABELS, STATUS_LABELS } from './run-format.ts';
+import { useRunWorkspace } from './run-workspace-context.tsx';
 import { useExportCsv, useRunAction } from './use-run-actions.ts';
 
 interface RunPanelProps {
   run: RunProgress;
-  /** A retry creates a new run: show it. */
-  onShowRun(runId: string): void;
 }
 
-export function RunPanel({ run, onShowRun }: RunPanelProps) {
+export function RunPanel({ run }: RunPanelProps) {
   const id = useId();
   const pauseRef = useRef<HTMLButtonElement>(null);
   const resumeRef = useRef<HTMLButtonElement>(null);
@@ -23,19 +23,32 @@ export function RunPanel({ run, onShowRun }: RunPanelProps) {
   const [focusNext, setFocusNext] = useState<'pause' | 'resume' | null>(null);
   const pause = useRunAction('runs.pause', () => setFocusNext('resume'));
   const resume = useRunAction('runs.resume', () => setFocusNext('pause'));
-  const cancel = useRunAction('runs.cancel');
-  const retry = useRunAction('runs.retryFailed', (next) => onShowRun(next.runId));
+  const [confirmingCancel, setConfirmingCancel] = useState(false);
+  const cancel = useRunAction('runs.cancel', () => setConfirmingCancel(false));
   const exportCsv = useExportCsv();
+  const workspace = useRunWorkspace();
+  const results = useQuery({ ...runResultsOptions(run.runId), enabled: run.counts.failed > 0 });
+  // Only failures a retry may help are retried: the portal refused the others for the chat itself.
+  const retryable = useMemo(
+    () =>
+      (results.data ?? [])
+        .filter((result) => result.state === 'failed' && retryMaySucceed(result.code))
+        .map((result) => result.chatId),
+    [results.data],
+  );
+  const hopeless = run.counts.failed - retryable.length;
 
   const live = LIVE_STATUSES.has(run.status);
   const done = doneCount(run);
   const ended = run.status === 'finished' || run.status === 'cancelled';
-  const busy = pause.isPending || resume.isPending || cancel.isPending || retry.isPending;
+  const busy = pause.isPending || resume.isPending || cancel.isPending;
   const canPause = (run.status === 'running' || run.status === 'holding') && !busy;
   const canResume = (run.status === 'paused' || run.status === 'stopped' || run.status === 'interrupted') && !busy;
   const canCancel = !ended && !busy && run.reason?.code !== 'CANCELLING';
-  const canRetry = !live && run.counts.failed > 0 && !busy;
+  const canRetry = !live && retryable.length > 0 && !busy;
   const progress = progressText(run);
+  // Why closed chats wait, in the banner's words.
+  const hold = run.closedWaiting > 0 ? bannerFor(run) : null;
   useEffect(() => {
     if (focusNext === null) return;
     // A run that ended meanwhile has no counterpart to move to.
@@ -48,7 +61,18 @@ export function RunPanel({ run, onShowRun }: RunPanelProps) {
     target.focus();
     setFocusNext(null);
   }, [focusNext, canPause, canResume, ended]);
-  const actionError = [pause, resume, cancel, retry, exportCsv].find((action) => action.isError)?.error ?? null;
+  const actionError = [pause, resume, cancel, exportCsv].find((action) => action.isError)?.error ?? null;
+  const openRetry = () =>
+    workspace.openDialog({
+      kind: 'ids',
+      chatIds: retryable,
+      description:
+        `The ${retryable.length.toLocaleString()} failed ${retryable.length === 1 ? 'chat' : 'chats'} of run ${run.runId} that may succeed now` +
+        (hopeless > 0
+          ? `; ${hopeless.toLocaleString()} the portal refused for the chat itself (not an open line, no such chat, no rights) are left out.`
+          : '.'),
+      retry: { runId: run.runId, mode: run.mode },
+    });
 
   return (
     <section className="run-panel panel" aria-labelledby={`${id}-heading`}>
@@ -73,6 +97,13 @@ export function RunPanel({ run, onShowRun }: RunPanelProps) {
           value={done}
         />
         <p className="run-progress-text">{progress}</p>
+        {run.closedWaiting > 0 ? (
+          <p className="run-closed-waiting">
+            {run.closedWaiting.toLocaleString()} {run.closedWaiting === 1 ? 'chat is' : 'chats are'} closed and waiting
+            for {run.closedWaiting === 1 ? 'its' : 'their'} new session
+            {run.status === 'holding' && hold ? `: ${hold.title.toLowerCase()}.` : '.'}
+          </p>
+        ) : null}
       </div>
 
       <dl className="run-counts">
@@ -100,16 +131,40 @@ export function RunPanel({ run, onShowRun }: RunPanelProps) {
         <button ref={resumeRef} type="button" disabled={!canResume} onClick={() => resume.mutate(run.runId)}>
           Resume
         </button>
-        <button type="button" disabled={!canCancel} onClick={() => cancel.mutate(run.runId)}>
+        <button type="button" disabled={!canCancel || confirmingCancel} onClick={() => setConfirmingCancel(true)}>
           Cancel
         </button>
-        <button type="button" disabled={!canRetry} onClick={() => retry.mutate(run.runId)}>
+        <button
+          type="button"
+          disabled={!canRetry}
+          aria-describedby={!live && run.counts.failed > 0 && retryable.length === 0 ? `${id}-no-retry` : undefined}
+          onClick={openRetry}
+        >
           Retry failed
         </button>
         <button type="button" disabled={exportCsv.isPending} onClick={() => exportCsv.mutate(run.runId)}>
           Export CSV
         </button>
       </fieldset>
+      {confirmingCancel && canCancel ? (
+        <div className="run-cancel-confirm" role="alertdialog" aria-labelledby={`${id}-cancel-question`}>
+          <p id={`${id}-cancel-question`}>
+            Cancel this run? What was sent is still confirmed; the {run.counts.pending.toLocaleString()} chats not sent
+            yet are skipped.
+          </p>
+          <button type="button" className="danger" onClick={() => cancel.mutate(run.runId)}>
+            Cancel the run
+          </button>
+          <button type="button" onClick={() => setConfirmingCancel(false)}>
+            Keep running
+          </button>
+        </div>
+      ) : null}
+      {!live && run.counts.failed > 0 && results.isSuccess && retryable.length === 0 ? (
+        <p id={`${id}-no-retry`} className="muted">
+          No failed chat can succeed on a retry: the portal refused each for the chat itself.
+        </p>
+      ) : null}
       {actionError ? (
         <p role="alert" className="error-message">
           {actionError.message}

@@ -20,6 +20,12 @@ function belongsTo(run: RunProgress, profileId: string): boolean {
   return run.profileId === profileId || run.profileId === '';
 }
 
+function latest(runs: readonly RunProgress[]): RunProgress | undefined {
+  let newest: RunProgress | undefined;
+  for (const run of runs) if (!newest || run.startedAt > newest.startedAt) newest = run;
+  return newest;
+}
+
 export function RunWorkspace({ profileId, children }: { profileId: string; children: ReactNode }) {
   useRunEvents();
   const runs = useQuery(runListOptions(null));
@@ -28,11 +34,13 @@ export function RunWorkspace({ profileId, children }: { profileId: string; child
 
   const all = runs.data ?? NO_RUNS;
   const mine = useMemo(() => all.filter((run) => belongsTo(run, profileId)), [all, profileId]);
-  // The run picked by the supervisor, else one this profile is running right now.
+  // The run picked by the supervisor, else one this profile is running right now, else its latest when that one
+  // ended (a reload keeps showing how it ended; an unfinished one is offered for resuming instead).
+  const newest = latest(mine);
   const current =
     (chosenRunId ? all.find((run) => run.runId === chosenRunId) : undefined) ??
     mine.find((run) => LIVE_STATUSES.has(run.status)) ??
-    null;
+    (newest && (newest.status === 'finished' || newest.status === 'cancelled') ? newest : null);
   const unfinished = useMemo(
     () =>
       mine.filter((run) => (run.status === 'interrupted' || run.status === 'stopped') && run.runId !== current?.runId),
@@ -55,7 +63,7 @@ export function RunWorkspace({ profileId, children }: { profileId: string; child
         <div className="runs-main">{children}</div>
         <aside className="runs-side" aria-label="Bulk restarts">
           <ResumeOffer runs={unfinished} onShowRun={setChosenRunId} />
-          {current ? <RunPanel key={current.runId} run={current} onShowRun={setChosenRunId} /> : null}
+          {current ? <RunPanel key={current.runId} run={current} /> : null}
           <RateLimitsPanel profileId={profileId} run={current} />
           <RunHistory currentRunId={current?.runId ?? null} onShowRun={setChosenRunId} />
         </aside>

@@ -1,14 +1,22 @@
 import { describe, expect, it } from 'vitest';
-import { expectedDurationText, outcomeOf, progressText } from './run-format.ts';
+import { expectedDurationText, progressText } from './run-format.ts';
 import { runProgress } from './test-support.ts';
 
 describe('progressText', () => {
-  it('counts started, verified, already active, failed and skipped chats as done, and says the time left', () => {
+  it('counts started, verified and already active chats as done, names failed and skipped, and says the time left', () => {
     const run = runProgress({
       etaSeconds: 125,
       counts: { pending: 3, sent: 2, started: 1, verified: 1, 'already-active': 1, failed: 1, skipped: 1 },
     });
-    expect(progressText(run)).toBe('5 of 10 chats done, about 2 min left');
+    expect(progressText(run)).toBe('3 of 10 chats done, 1 failed, 1 skipped, about 2 min left');
+  });
+
+  it('a cancelled run does not read as all done', () => {
+    const run = runProgress({ status: 'cancelled', counts: { pending: 0, started: 5, failed: 2, skipped: 3 } });
+    expect(progressText(run)).toBe('5 of 10 chats done, 2 failed, 3 skipped');
+    expect(progressText(runProgress({ counts: { pending: 0, started: 9, failed: 1 } }))).toBe(
+      '9 of 10 chats done, 1 failed',
+    );
   });
 
   it('says no time left while the pace is unknown', () => {
@@ -37,21 +45,5 @@ describe('expectedDurationText', () => {
     expect(expectedDurationText(0.4)).toBe('under 1 s');
     expect(expectedDurationText(1)).toBe('about 1 s');
     expect(expectedDurationText(5_400)).toBe('about 1 h 30 min');
-  });
-});
-
-describe('outcomeOf (the audit log)', () => {
-  it('counts started, verified and already active chats as done', () => {
-    const run = runProgress({
-      status: 'finished',
-      counts: { pending: 0, started: 6, verified: 2, 'already-active': 2 },
-    });
-    expect(outcomeOf(run)).toBe('10 of 10 done');
-  });
-
-  it('names failed and skipped chats only when there are some', () => {
-    const run = runProgress({ status: 'cancelled', counts: { pending: 0, started: 5, failed: 2, skipped: 3 } });
-    expect(outcomeOf(run)).toBe('5 of 10 done, 2 failed, 3 skipped');
-    expect(outcomeOf(runProgress({ counts: { pending: 0, started: 9, failed: 1 } }))).toBe('9 of 10 done, 1 failed');
   });
 });

@@ -1,7 +1,7 @@
 // Words for runs; every result is plain text.
 import type { RunMode, RunProgress, RunStatus } from '../../../app/contract/index.ts';
 import { formatDuration } from '../../shared/format.ts';
-import { doneCount, LIVE_STATUSES } from './run.keys.ts';
+import { LIVE_STATUSES } from './run.keys.ts';
 
 export const MODE_LABELS: Record<RunMode, string> = {
   start: 'Start sessions',
@@ -28,20 +28,18 @@ export const STATE_LABELS = {
   skipped: 'Skipped',
 } as const;
 
-/** One line for the audit log: what the run ended with. */
-export function outcomeOf(run: RunProgress): string {
+/**
+ * The progress bar's words: chats done (started, verified or already active), the failed and skipped ones when
+ * there are some, and the time left while the run is moving and its pace is known.
+ */
+export function progressText(run: RunProgress): string {
   const ok = run.counts.started + run.counts.verified + run.counts['already-active'];
-  const parts = [`${ok.toLocaleString()} of ${run.total.toLocaleString()} done`];
+  const parts = [`${ok.toLocaleString()} of ${run.total.toLocaleString()} chats done`];
   if (run.counts.failed > 0) parts.push(`${run.counts.failed.toLocaleString()} failed`);
   if (run.counts.skipped > 0) parts.push(`${run.counts.skipped.toLocaleString()} skipped`);
-  return parts.join(', ');
-}
-
-/** The progress bar's words: chats done, and the time left while the run is moving and its pace is known. */
-export function progressText(run: RunProgress): string {
   const moving = LIVE_STATUSES.has(run.status) && run.status !== 'paused';
-  const left = moving && run.etaSeconds !== null ? `, about ${formatDuration(run.etaSeconds)} left` : '';
-  return `${doneCount(run).toLocaleString()} of ${run.total.toLocaleString()} chats done${left}`;
+  if (moving && run.etaSeconds !== null) parts.push(`about ${formatDuration(run.etaSeconds)} left`);
+  return parts.join(', ');
 }
 
 /** The preview's expected duration: a run shorter than a second is "under 1 s", not "about 0 s". */

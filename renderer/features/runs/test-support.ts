@@ -12,6 +12,7 @@ export function runProgress(patch: Partial<Omit<RunProgress, 'counts'>> & { coun
     status: 'running',
     total: 10,
     counts: { pending: 10, sent: 0, started: 0, verified: 0, 'already-active': 0, failed: 0, skipped: 0, ...counts },
+    closedWaiting: 0,
     requests: 0,
     limitHits: 0,
     startedAt: Date.UTC(2026, 0, 2, 9, 0, 0),

@@ -1,4 +1,4 @@
-// Pause, resume, cancel, retry failed and export: each answer is the run's new progress, written into the cache
+// Pause, resume, cancel and export: each answer is the run's new progress, written into the cache
 // at once; the lists and results are then invalidated and awaited so the view shows what the host holds.
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import type { RunProgress } from '../../../app/contract/index.ts';
@@ -6,7 +6,7 @@ import { getApi } from '../../bridge/index.ts';
 import { downloadText } from './csv-download.ts';
 import { runKeys, storeRunProgress } from './run.keys.ts';
 
-export type RunAction = 'runs.pause' | 'runs.resume' | 'runs.cancel' | 'runs.retryFailed';
+export type RunAction = 'runs.pause' | 'runs.resume' | 'runs.cancel';
 
 export function useRunAction(action: RunAction, onDone?: (run: RunProgress) => void) {
   const client = useQueryClient();

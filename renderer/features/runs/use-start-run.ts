@@ -9,13 +9,15 @@ export interface PreviewRequest {
   mode: RunMode;
   source: RunSource;
   skipInvalid: boolean;
+  /** The ended run whose failed chats this run retries. */
+  retryOf?: string;
 }
 
 export function usePreviewRun(profileId: string) {
   return useMutation({
     mutationKey: runKeys.preview(profileId),
-    mutationFn: ({ mode, source, skipInvalid }: PreviewRequest) =>
-      getApi().call('runs.preview', { profileId, mode, source, skipInvalid }),
+    mutationFn: ({ mode, source, skipInvalid, retryOf }: PreviewRequest) =>
+      getApi().call('runs.preview', { profileId, mode, source, skipInvalid, ...(retryOf ? { retryOf } : {}) }),
   });
 }
 
