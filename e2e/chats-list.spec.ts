@@ -91,6 +91,18 @@ test.describe('the open-line chats table', () => {
     await expect(table).toHaveAttribute('aria-rowcount', String(working));
   });
 
+  test('says a line shows no chat because the user may not see it, rather than that nothing matches', async ({
+    consolePage: page,
+  }) => {
+    await page.getByRole('combobox', { name: 'Line' }).selectOption({ label: 'VIP clients (restricted)' });
+    await expect(
+      page.getByText(/^No chat of “VIP clients \(restricted\)” is in this list\. .*no access/),
+    ).toBeVisible();
+    await page.getByRole('combobox', { name: 'Line' }).selectOption({ label: 'Telegram' });
+    await page.getByRole('searchbox', { name: 'Search chats' }).fill('no visitor is called this');
+    await expect(page.getByText('No chats match these filters.')).toBeVisible();
+  });
+
   test('searches by visitor and by chat id', async ({ consolePage: page }) => {
     const search = page.getByRole('searchbox', { name: 'Search chats' });
     await search.fill('Schmidt');

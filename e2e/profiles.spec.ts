@@ -99,6 +99,37 @@ test('a supervisor adds, checks, imports, renames and removes portals from the c
     await dialog.getByRole('button', { name: 'Close' }).click();
   });
 
+  await test.step('a webhook the portal refuses is not saved unless asked, and adding never switches portals', async () => {
+    const dialog = await openManager(page);
+    const items = dialog.getByRole('list', { name: 'Portals' }).getByRole('listitem');
+    const before = await items.count();
+    const wrong = portal.webhookUrl.replace(code, 'wrongcode123');
+    await dialog.getByLabel('Portal name').fill('Wrong code');
+    await dialog.getByLabel('Webhook URL').fill(wrong);
+    await dialog.getByRole('button', { name: 'Add portal' }).click();
+    const alert = dialog.getByRole('alert');
+    await expect(alert).toContainText('refused the credentials');
+    await expect(alert).toContainText('The portal was not added');
+    await expect(items).toHaveCount(before);
+    await expect(switcher).toHaveValue('branch-office');
+
+    await dialog.getByRole('button', { name: 'Save without the check' }).click();
+    await expect(dialog.getByRole('status').filter({ hasText: 'Added “Wrong code”' })).toBeVisible();
+    await expect(items).toHaveCount(before + 1);
+    await expect(switcher).toHaveValue('branch-office');
+    expect(await page.content()).not.toContain('wrongcode123');
+
+    // Its check says it is refused, without listing scopes it never read.
+    const item = portalItem(page, 'Wrong code');
+    await item.getByRole('button', { name: 'Check connection' }).click();
+    await expect(item.getByRole('status')).toContainText('refused the credentials');
+    await expect(item.getByRole('status')).not.toContainText('Scopes:');
+    await item.getByRole('button', { name: 'Remove' }).click();
+    await item.getByRole('button', { name: 'Remove “Wrong code”' }).click();
+    await expect(items).toHaveCount(before);
+    await dialog.getByRole('button', { name: 'Close' }).click();
+  });
+
   await test.step('importing a provisioning file lists the good entry and explains the bad one', async () => {
     const origin = new URL(portal.webhookUrl).origin;
     const file = path.join(scratch, 'portals.json');

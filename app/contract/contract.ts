@@ -5,9 +5,9 @@ import { chatDetailSchema, chatIdSchema, chatListSchema, chatScopeSchema, sessio
 import { limitsSnapshotSchema } from './limits.ts';
 import {
   connectionStateSchema,
+  profileAddSchema,
   profileCheckSchema,
   profileIdSchema,
-  profileInputSchema,
   profileSummarySchema,
   provisioningReportSchema,
 } from './profiles.ts';
@@ -32,7 +32,7 @@ export const channels = {
     z.object({ profiles: z.array(profileSummarySchema), activeProfileId: z.string().nullable() }),
   ),
   'profiles.select': channel(profileRef, z.object({ activeProfileId: z.string() })),
-  'profiles.add': channel(profileInputSchema.strict(), profileSummarySchema),
+  'profiles.add': channel(profileAddSchema, profileSummarySchema),
   'profiles.rename': channel(
     z.object({ profileId: profileIdSchema, name: z.string().trim().min(1).max(120) }).strict(),
     profileSummarySchema,

@@ -174,6 +174,10 @@ const CLIENT_CODES: Record<string, ErrorText> = {
 
 /** The console's own codes: their raisers word the details; the table fixes the category. */
 const CONSOLE_CODES: Record<string, ErrorText> = {
+  CONNECTION_CHECK_FAILED: {
+    category: 'bad-input',
+    message: 'The portal could not be reached or refused the webhook, so it was not added.',
+  },
   INVALID_INPUT: { category: 'invalid-request', message: 'The request to the console was not valid.' },
   UNKNOWN_CHANNEL: { category: 'invalid-request', message: 'The console has no such call.' },
   INVALID_OUTPUT: { category: 'internal', message: 'The console produced an answer it could not check.' },

@@ -55,6 +55,14 @@ export const profileInputSchema = z.object({
 });
 export type ProfileInput = z.infer<typeof profileInputSchema>;
 
+/** What the console's "Add a portal" sends: the connection is checked first unless the supervisor asked to skip it. */
+export const profileAddSchema = profileInputSchema
+  .extend({
+    /** Save even though the portal could not be reached or refused the webhook. */
+    saveUnchecked: z.boolean().optional(),
+  })
+  .strict();
+
 export const provisioningReportSchema = z.object({
   imported: z.array(z.string()),
   updated: z.array(z.string()),

@@ -93,6 +93,20 @@ describe('session semantics', () => {
     for (const id of ids) expect(result.message[id].id).toBe(id);
   });
 
+  it('dates no message of any session after now, nor after the session closed', async () => {
+    const now = Date.now();
+    // The newest seeded sessions opened a minute ago: their messages must not run into the future.
+    for (const chatId of portal.chatIds().slice(-40)) {
+      const chat = portal.chat(chatId)!;
+      if (!chat.accessible) continue;
+      const { result } = (await call(portal, 'imopenlines.session.history.get', { SESSION_ID: chat.sessionId })).body;
+      const end = chat.dateClose === null ? now + 1000 : Date.parse(chat.dateClose) + 1000;
+      for (const message of Object.values(result.message) as Array<{ date: string }>) {
+        expect(Date.parse(message.date)).toBeLessThanOrEqual(end);
+      }
+    }
+  });
+
   it('pins all of the caller’s active dialogs and unpins them again', async () => {
     const pinned = await call(portal, 'imopenlines.session.mode.pinAll');
     const all = await call(portal, 'imopenlines.session.mode.unpinAll');

@@ -503,9 +503,11 @@ export function sessionMessages(session: SessionRecord, chat: OpenLineChat): Mes
   const count = 2 + Math.floor(random() * 7);
   const messages: Message[] = [];
   let date = session.dateCreate;
+  // Messages end by the session's close, and never after now (a session opened a minute ago has a minute of them).
+  const end = Math.max(session.dateCreate, session.dateClose ?? Date.now());
   for (let k = 0; k < count; k++) {
     const fromVisitor = k % 2 === 0 || session.operatorId === 0;
-    date += Math.floor(random() * 120_000) + 1000;
+    date = Math.min(end, date + Math.floor(random() * 120_000) + 1000);
     messages.push({
       id: session.id * 20 + k,
       authorId: fromVisitor ? chat.visitorId : session.operatorId,

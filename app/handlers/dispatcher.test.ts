@@ -111,6 +111,7 @@ describe('dispatcher', () => {
       const answer = await backend.dispatch('profiles.add', {
         name: 'Office',
         webhookUrl: 'https://office.example.com/rest/7/abcdef123456/',
+        saveUnchecked: true,
       });
       expect(answer).toMatchObject({
         ok: false,

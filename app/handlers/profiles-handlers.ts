@@ -36,6 +36,23 @@ export function createProfilesHandlers(services: AppServices): NamespaceHandlers
     },
     'profiles.add': async (input) => {
       if (services.mode !== 'profiles') realProfile(DEMO_PROFILE_ID);
+      if (input.saveUnchecked !== true) {
+        // A webhook the portal refuses is not saved (nor made the one the console opens) unless asked.
+        const check = await checkConnection(
+          {
+            credentials: { kind: 'webhook', webhookUrl: input.webhookUrl },
+            ...(input.caCertificatePem ? { caCertificatePem: input.caCertificatePem } : {}),
+          },
+          { plan: input.plan, signal: services.signal },
+        );
+        if (check.status !== 'ok' && check.status !== 'missing-scopes') {
+          throw new HandlerError({
+            code: 'CONNECTION_CHECK_FAILED',
+            category: 'bad-input',
+            message: `${check.message} The portal was not added: fix the webhook URL, or save it without the check.`,
+          });
+        }
+      }
       const profile = await services.store.addFromWebhookUrl({
         name: input.name,
         webhookUrl: input.webhookUrl,

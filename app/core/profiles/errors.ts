@@ -33,12 +33,30 @@ export class ProfileError extends AppError {
   }
 }
 
-/** Bad profile input: every problem, field by field. */
+/** What the console and the CLI call a profile's fields (the provisioning file's own keys stay as they are). */
+const FIELD_LABELS: Record<string, string> = {
+  name: 'Name',
+  webhookUrl: 'Webhook URL',
+  portal: 'Portal address',
+  plan: 'Plan',
+  caCertificatePem: 'CA certificate',
+  'auth.userId': 'Webhook user id',
+  'auth.clientId': 'Application client id',
+};
+
+/** Bad profile input: every problem, field by field, in the words the supervisor typed it under. */
 export class ProfileValidationError extends ProfileError {
   override readonly name = 'ProfileValidationError';
   constructor(readonly problems: FieldProblem[]) {
-    super('INVALID_PROFILE', `The profile is not valid: ${problems.map((p) => `${p.field} ${p.reason}`).join('; ')}.`);
+    const told = problems.map(
+      (p) => `${FIELD_LABELS[p.field] ?? p.field}: ${lowerFirst(p.reason.replace(/\.+$/, ''))}`,
+    );
+    super('INVALID_PROFILE', `The profile is not valid. ${told.join('; ')}.`);
   }
+}
+
+function lowerFirst(text: string): string {
+  return /^[A-Z][a-z]/.test(text) ? text[0]!.toLowerCase() + text.slice(1) : text;
 }
 
 /** The profile has no secret in the keychain yet (e.g. it was provisioned by IT): ask the user for it. */

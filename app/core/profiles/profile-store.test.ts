@@ -66,6 +66,9 @@ describe('offline add and edit', () => {
     expect((error as ProfileValidationError).problems).toEqual([
       { field: 'portal', reason: expect.stringMatching(/plain http.*https:\/\/portal\.example\.com/) },
     ]);
+    // Told under the field's name as the form shows it, and ended once.
+    expect((error as Error).message).toMatch(/^The profile is not valid\. Portal address: uses plain http/);
+    expect((error as Error).message).not.toMatch(/\.\.|portal /);
     const local = await store.add({ ...draft, id: home.id('local'), portal: 'http://127.0.0.1:8080/' });
     expect(local.portal).toBe('http://127.0.0.1:8080');
   });

@@ -35,6 +35,14 @@ describe('parseChatIds', () => {
     ]);
   });
 
+  it('tells an id with a comma after it (a pasted row) from a decimal number', () => {
+    expect(parseChatIds('1001\n1004,\n7.\n2.5\n1005\n').invalid).toEqual([
+      { line: 2, input: '1004,', reason: REASONS.trailingSeparator },
+      { line: 3, input: '7.', reason: REASONS.trailingSeparator },
+      { line: 4, input: '2.5', reason: REASONS.decimal },
+    ]);
+  });
+
   it('skips and counts blank lines (the final line break opens none); they are not bad lines', () => {
     expect(parseChatIds('1\n2\n')).toMatchObject({ invalid: [], blank: 0 });
     expect(parseChatIds('1\n\n  \n2\n\n')).toMatchObject({ chatIds: [1, 2], invalid: [], blank: 3 });

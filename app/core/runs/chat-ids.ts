@@ -34,6 +34,7 @@ export const REASONS = {
   negative: 'negative number',
   zero: 'zero is not a chat id',
   decimal: 'decimal number',
+  trailingSeparator: 'a chat id with a comma or dot after it: write one id a line, or a CSV with a CHAT_ID column',
   tooLarge: `too large (chat ids go up to ${MAX_CHAT_ID})`,
   noColumn: 'the CSV has no CHAT_ID column',
   unclosedQuote: 'a quoted field is not closed',
@@ -57,7 +58,8 @@ export function judgeChatId(text: string): { ok: true; id: number } | { ok: fals
       ? { ok: false, reason: REASONS.zero }
       : { ok: false, reason: REASONS.negative };
   }
-  if (/^\+?\d*[.,]\d+$|^\+?\d+[.,]$/.test(value) || /^\d+(?:\.\d+)?e[+-]?\d+$/i.test(value)) {
+  if (/^\+?\d+[.,]$/.test(value)) return { ok: false, reason: REASONS.trailingSeparator };
+  if (/^\+?\d*[.,]\d+$/.test(value) || /^\d+(?:\.\d+)?e[+-]?\d+$/i.test(value)) {
     return { ok: false, reason: REASONS.decimal };
   }
   return { ok: false, reason: REASONS.notNumber };

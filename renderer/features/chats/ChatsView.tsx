@@ -11,6 +11,7 @@ import { ChatScopePicker } from './ChatScopePicker.tsx';
 import { ChatsTable } from './ChatsTable.tsx';
 import { chatListOptions } from './chat.keys.ts';
 import {
+  ALL,
   type ChatFilter,
   EMPTY_FILTER,
   filterChats,
@@ -114,7 +115,7 @@ export function ChatsView({ profileId, toolbarActions, secretPrompt }: ChatsView
             <ChatsTable rows={rows} sort={sort} onSort={onSort} onOpen={onOpen} now={now} bodyRef={tableBodyRef} />
             {rows.length === 0 ? (
               <p role="status" className="empty">
-                No chats match these filters.
+                {emptyText(filter, chats, list.data.lines)}
               </p>
             ) : null}
           </>
@@ -131,6 +132,15 @@ export function ChatsView({ profileId, toolbarActions, secretPrompt }: ChatsView
       ) : null}
     </ChatSelectionProvider>
   );
+}
+
+/** Why the table is empty: a line with no chat at all in the list is most likely one the user may not see. */
+function emptyText(filter: ChatFilter, chats: readonly ChatRow[], lines: ReadonlyArray<{ id: number; name: string }>) {
+  if (filter.lineId !== ALL && !chats.some((chat) => chat.lineId === filter.lineId)) {
+    const name = lines.find((line) => line.id === filter.lineId)?.name ?? `Line #${filter.lineId}`;
+    return `No chat of “${name}” is in this list. Bitrix24 leaves out the sessions of lines your user has no access to in reports; ask a portal administrator if you expected some.`;
+  }
+  return 'No chats match these filters.';
 }
 
 function secretMissing(error: unknown): boolean {

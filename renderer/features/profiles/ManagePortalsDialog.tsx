@@ -1,9 +1,11 @@
 // "Manage portals": every profile with its connection state, and what a supervisor can do with them offline (add,
 // rename, make default, remove, import a provisioning file) plus the one explicit network step, checking a connection.
 // A webhook URL goes renderer → main once and is never shown back: its fields are password fields, emptied on success.
+
 import { useQuery } from '@tanstack/react-query';
 import { type ChangeEvent, type FormEvent, useId, useRef, useState } from 'react';
 import type { ConnectionState, ProfileCheck, ProfileSummary } from '../../../app/contract/index.ts';
+import { isBridgeError } from '../../bridge/index.ts';
 import { DialogHeader, useModalDialog } from '../../shared/modal-dialog.tsx';
 import { connectionOptions } from '../connection/connection.keys.ts';
 import { SecretPrompt } from './SecretPrompt.tsx';
@@ -134,7 +136,7 @@ function CheckReport({ check }: { check: ProfileCheck }) {
   return (
     <div className="check-report" role="status">
       <p>{check.message}</p>
-      {check.reachable ? (
+      {check.user !== null ? (
         <ul>
           <li>User: {check.user ?? 'unknown'}</li>
           <li>Scopes: {check.scopes.length > 0 ? check.scopes.join(', ') : 'none'}</li>
@@ -215,15 +217,25 @@ function AddPortalForm() {
   const id = useId();
   const add = useAddProfile();
   const formRef = useRef<HTMLFormElement>(null);
-  const onSubmit = (event: FormEvent<HTMLFormElement>) => {
-    event.preventDefault();
-    const data = new FormData(event.currentTarget);
+  const submit = (saveUnchecked: boolean) => {
+    if (!formRef.current) return;
+    const data = new FormData(formRef.current);
     const plan = String(data.get('plan') ?? 'detect') as Plan;
     add.mutate(
-      { name: String(data.get('name') ?? ''), webhookUrl: String(data.get('webhookUrl') ?? ''), plan },
+      {
+        name: String(data.get('name') ?? ''),
+        webhookUrl: String(data.get('webhookUrl') ?? ''),
+        plan,
+        ...(saveUnchecked ? { saveUnchecked } : {}),
+      },
       { onSuccess: () => formRef.current?.reset() },
     );
   };
+  const onSubmit = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    submit(false);
+  };
+  const checkFailed = add.isError && isBridgeError(add.error) && add.error.code === 'CONNECTION_CHECK_FAILED';
   return (
     <form ref={formRef} className="add-portal" aria-labelledby={`${id}-heading`} onSubmit={onSubmit}>
       <h3 id={`${id}-heading`}>Add a portal</h3>
@@ -252,12 +264,17 @@ function AddPortalForm() {
         ))}
       </select>
       <button type="submit" disabled={add.isPending}>
-        {add.isPending ? 'Adding…' : 'Add portal'}
+        {add.isPending ? 'Checking and adding…' : 'Add portal'}
       </button>
       {add.isError ? (
         <p role="alert" className="error-message">
           Could not add the portal: {add.error.message}
         </p>
+      ) : null}
+      {checkFailed ? (
+        <button type="button" onClick={() => submit(true)} disabled={add.isPending}>
+          Save without the check
+        </button>
       ) : null}
       {add.isSuccess ? (
         <p role="status">
