@@ -287,7 +287,10 @@ test.describe('bulk restart', () => {
     await expect(run.getByRole('button', { name: 'Resume' })).toBeDisabled();
     await expect(run.getByRole('button', { name: 'Cancel', exact: true })).toBeDisabled();
     // The bar does not call skipped chats done.
-    await expect(progress).toHaveAttribute('aria-valuetext', new RegExp(`, ${notSent} skipped$`));
+    await expect(progress).toHaveAttribute(
+      'aria-valuetext',
+      notSent > 0 ? new RegExp(`, ${notSent} skipped$`) : /^\d+ of \d+ chats done(, \d+ failed)?$/,
+    );
 
     // The results hold every chat; what was never sent is skipped, and the portal never saw a start for it.
     await expect(results.getByRole('row')).toHaveCount(total + 1);

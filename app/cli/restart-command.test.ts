@@ -243,7 +243,15 @@ describe('openlines restart', () => {
     expect(stopped.code).toBe(4);
     const output = JSON.parse(stopped.stdout);
     expect(output.verified).toBeLessThan(100);
-    expect(stopped.stderr).toMatch(/openlines resume/);
+    // Said once, under the summary; the last progress line agrees with the summary it precedes.
+    expect(stopped.stderr.match(/openlines resume/g)).toHaveLength(1);
+    const lines = stopped.stderr.split('\n');
+    const summaryAt = lines.findIndex((line) => line.startsWith(`openlines: run ${output.runId} interrupted:`));
+    const lastProgress = lines.slice(0, summaryAt).findLast((line) => / done · /.test(line));
+    const done = output.started + output.alreadyActive;
+    expect(lastProgress).toMatch(
+      new RegExp(`^openlines: interrupted · ${done}/100 done · ${output.verified} verified`),
+    );
 
     const resumed = await cli(['resume', output.runId, '--json']);
     expect(resumed.code).toBe(0);
@@ -262,13 +270,14 @@ describe('openlines restart', () => {
     expect(result.code).toBe(3);
     const output = JSON.parse(result.stdout);
     expect(Object.keys(output)).toEqual(JSON_KEYS);
-    expect(output).toMatchObject({ total: 10, started: 0, verified: 0, alreadyActive: 0, failed: [] });
-    expect(result.stderr).toMatch(/credentials/);
-    expect(result.stderr).toMatch(/openlines resume/);
+    // Refused before anything was written: no run to list or resume.
+    expect(output).toMatchObject({ runId: null, total: 10, started: 0, verified: 0, alreadyActive: 0, failed: [] });
+    expect(result.stderr).toMatch(/credentials.*Nothing was sent and no run was made\./s);
+    expect(result.stderr).not.toMatch(/openlines resume/);
+    await expect(readdir(path.join(home, 'runs'))).rejects.toThrow(/ENOENT/);
     expect(demo.counters.authFailures).toBeGreaterThan(0);
     expect(demo.counters.sessionStarts.size).toBe(0);
     expect(result.stdout + result.stderr).not.toContain(wrongCode);
-    for (const file of await journalFiles()) expect(await readFile(file, 'utf8')).not.toContain(wrongCode);
   });
 
   it('stops with exit 4 on OVERLOAD_LIMIT, and resume finishes each chat exactly once', async () => {

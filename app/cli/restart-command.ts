@@ -2,17 +2,19 @@
 // exit codes and the one JSON object `--json` prints, so they are exactly as issue #5 states. Progress goes to
 // stderr; stdout holds only the result.
 import { readFile } from 'node:fs/promises';
+import { isBitrix24Error } from '../core/bitrix24/errors.ts';
 import {
   type InvalidLine,
   parseChatIds,
   previewRun,
+  type RunHandle,
   type RunPreviewInfo,
   runSizeProblem,
   startRun,
 } from '../core/runs/index.ts';
 import { UsageError } from './command.ts';
 import { choiceOption, parseCommandArgs } from './shared/arguments.ts';
-import { EXIT, type ExitCode } from './shared/exit-codes.ts';
+import { EXIT, type ExitCode, exitCodeOf } from './shared/exit-codes.ts';
 import { confirm, readStdin } from './shared/input.ts';
 import { note, printedJson, printJson, printUsage } from './shared/output.ts';
 import { clientFor, resolveRunPortal, runEnvironment } from './shared/run-portal.ts';
@@ -157,11 +159,22 @@ async function restart(argv: string[]): Promise<number> {
       return fail(EXIT.usage, 'not confirmed; nothing was sent.', nothing);
     }
   }
-  const handle = await startRun(environment, {
-    chatIds: parsed.chatIds,
-    mode,
-    invalid: parsed.invalid,
-    duplicates: parsed.duplicates,
-  });
+  let handle: RunHandle;
+  try {
+    handle = await startRun(environment, {
+      chatIds: parsed.chatIds,
+      mode,
+      invalid: parsed.invalid,
+      duplicates: parsed.duplicates,
+    });
+  } catch (error) {
+    // The portal refused the credentials or could not be reached before anything was written: no run to resume.
+    if (!isBitrix24Error(error)) throw error;
+    return fail(
+      exitCodeOf(error),
+      `${error.message.replace(/\.$/, '')}. Nothing was sent and no run was made.`,
+      nothing,
+    );
+  }
   return superviseRun(handle, json);
 }

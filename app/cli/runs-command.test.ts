@@ -44,6 +44,10 @@ describe('openlines runs', () => {
       { status: 'stopped', mode: 'restart', total: 4, profileName: 'OPENLINES_WEBHOOK_URL' },
       { status: 'finished', mode: 'start', total: 3, counts: { verified: 3 } },
     ]);
+    // The results file each run wrote when it ended is named, as the restart printed it.
+    for (const run of runs as Array<{ runId: string; resultsFile: string | null }>) {
+      expect(run.resultsFile).toMatch(new RegExp(`${run.runId}.*\\.csv$`));
+    }
     const [stopped, finished] = runs as Array<{ runId: string }>;
 
     const human = await cli.run(['runs']);

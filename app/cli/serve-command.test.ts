@@ -42,13 +42,14 @@ describe('openlines serve, arguments', () => {
 
   it('picks the demo portal, OPENLINES_WEBHOOK_URL or the profiles', () => {
     const demo = parseServeArgs(['--demo', '--chats', '30', '--port', '0']);
-    expect(demo).toEqual({ demo: true, port: 0, chats: 30 });
+    expect(demo).toEqual({ demo: true, port: 0, chats: 30, verbose: false });
     expect(servicesOptionsFor(demo as Exclude<typeof demo, 'help'>, {})).toMatchObject({
       mode: 'demo',
       demoPortal: { chats: 30 },
       runtime: 'browser',
     });
-    const plain = { demo: false, port: 0, chats: undefined };
+    const plain = { demo: false, port: 0, chats: undefined, verbose: false };
+    expect(servicesOptionsFor({ ...plain, verbose: true }, {})).toMatchObject({ verboseRequests: true });
     const webhookUrl = 'https://example.bitrix24.com/rest/1/abcdefgh/';
     expect(servicesOptionsFor(plain, { OPENLINES_WEBHOOK_URL: ` ${webhookUrl} ` })).toMatchObject({
       mode: 'env',

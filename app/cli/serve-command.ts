@@ -12,12 +12,13 @@ import { numberOption, parseCommandArgs } from './shared/arguments.ts';
 import { EXIT } from './shared/exit-codes.ts';
 import { printUsage } from './shared/output.ts';
 
-const USAGE = `Usage: openlines serve [--demo [--chats N]] [--port N]
+const USAGE = `Usage: openlines serve [--demo [--chats N]] [--port N] [--verbose]
 
 Serves the console to a browser on this computer at http://127.0.0.1:PORT, guarded by a token made at each start.
   --demo       use the built-in demo portal (nothing is read from the keychain)
   --chats N    open-line chats the demo portal holds (default 200, at most 50,000)
   --port N     listen on port N (default: any free port)
+  --verbose    log every portal request (default: a summary a minute)
 Without --demo it uses your profiles (the demo portal when none exists), or the portal of the
 OPENLINES_WEBHOOK_URL environment variable when it is set. Stop it with Ctrl+C.`;
 
@@ -25,6 +26,7 @@ export interface ServeArgs {
   demo: boolean;
   port: number;
   chats: number | undefined;
+  verbose: boolean;
 }
 
 export function parseServeArgs(argv: string[]): ServeArgs | 'help' {
@@ -35,6 +37,7 @@ export function parseServeArgs(argv: string[]): ServeArgs | 'help' {
         demo: { type: 'boolean' },
         port: { type: 'string' },
         chats: { type: 'string' },
+        verbose: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
       allowPositionals: false,
@@ -44,7 +47,12 @@ export function parseServeArgs(argv: string[]): ServeArgs | 'help' {
   if (values.help) return 'help';
   const chats = numberOption('chats', values.chats, { min: 0, max: 50_000 });
   if (chats !== undefined && !values.demo) throw new UsageError('--chats applies only with --demo.');
-  return { demo: values.demo === true, port: numberOption('port', values.port, { min: 0, max: 65_535 }) ?? 0, chats };
+  return {
+    demo: values.demo === true,
+    port: numberOption('port', values.port, { min: 0, max: 65_535 }) ?? 0,
+    chats,
+    verbose: values.verbose === true,
+  };
 }
 
 function packageVersion(): string {
@@ -58,7 +66,7 @@ function packageVersion(): string {
 
 export function servicesOptionsFor(args: ServeArgs, env: NodeJS.ProcessEnv = process.env): ServicesOptions {
   const log = (line: string) => console.error(`openlines serve: ${line}`);
-  const base = { runtime: 'browser' as const, version: packageVersion(), log };
+  const base = { runtime: 'browser' as const, version: packageVersion(), log, verboseRequests: args.verbose };
   if (args.demo) return { ...base, mode: 'demo', demoPortal: args.chats === undefined ? {} : { chats: args.chats } };
   const envWebhookUrl = env.OPENLINES_WEBHOOK_URL?.trim();
   if (envWebhookUrl) return { ...base, mode: 'env', envWebhookUrl };

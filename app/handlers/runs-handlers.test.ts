@@ -335,6 +335,28 @@ describe('runs.* handlers against a demo portal', () => {
     );
   });
 
+  it('makes no run while the portal refuses the credentials, and the same preview starts once it is fixed', async () => {
+    const demo = await startPortal();
+    const backend = envBackend(demo);
+    const events = progressEvents(backend);
+    const chatIds = chatsOf(demo).closed.slice(0, 3);
+    const preview = await call<RunPreview>(backend, 'runs.preview', {
+      profileId: 'env',
+      mode: 'start',
+      source: { kind: 'ids', chatIds },
+      skipInvalid: false,
+    });
+    const refused = { error: 'INVALID_CREDENTIALS', error_description: 'Invalid request credentials' };
+    demo.setFaults({ garbage: { status: 401, body: JSON.stringify(refused) } });
+    expect((await refusal(backend, 'runs.start', { previewId: preview.previewId })).code).toBe('INVALID_CREDENTIALS');
+    expect(await call<RunProgress[]>(backend, 'runs.list', {})).toEqual([]);
+    expect(demo.counters.sessionStarts.size).toBe(0);
+
+    demo.setFaults({});
+    const run = await call<RunProgress>(backend, 'runs.start', { previewId: preview.previewId });
+    expect((await ended(events, run.runId)).counts.verified).toBe(3);
+  });
+
   it('lists runs newest first, filtered by profile', async () => {
     const demo = await startPortal();
     const backend = envBackend(demo);

@@ -170,7 +170,7 @@ export function createRunsHandlers(context: HandlerContext): RunsHandlers {
         });
       }
       if (preview.chatIds.length === 0) throw new RunInputError('There are no chats to run.');
-      previews.delete(previewId);
+      // Kept until the run exists: a portal that refused or could not be reached leaves the preview to start again.
       const handle = await startRun(await environment(preview.profileId), {
         chatIds: preview.chatIds,
         mode: preview.mode,
@@ -178,6 +178,7 @@ export function createRunsHandlers(context: HandlerContext): RunsHandlers {
         duplicates: preview.duplicates,
         retryOf: preview.retryOf,
       });
+      previews.delete(previewId);
       return watch(handle);
     },
 

@@ -29,6 +29,7 @@ import {
   summaryOf,
   webhookCodeOf,
 } from './profile-summaries.ts';
+import { RequestLog } from './request-log.ts';
 
 export interface ServicesOptions {
   runtime: HandlerContext['runtime'];
@@ -46,6 +47,8 @@ export interface ServicesOptions {
   /** The keychain behind profile secrets (the OS keychain by default). */
   keychain?: Keychain;
   log?: (line: string) => void;
+  /** Log every portal request rather than a summary a minute. */
+  verboseRequests?: boolean;
   /** Extra client options (tests shorten time-outs). */
   clientOverrides?: Partial<Omit<ClientOptions, 'credentials'>>;
   /** Minimum milliseconds between two `limits.changed` events of one profile. */
@@ -66,6 +69,7 @@ export class AppServices implements HandlerContext {
   private readonly closers: Array<() => void | Promise<void>> = [];
   private selected: string | null = null;
   private readonly logLine: (line: string) => void;
+  private readonly requestLog: RequestLog;
 
   constructor(private readonly options: ServicesOptions) {
     this.runtime = options.runtime;
@@ -77,6 +81,7 @@ export class AppServices implements HandlerContext {
       ...(options.keychain ? { secrets: new ProfileSecrets(options.keychain) } : {}),
     });
     this.logLine = options.log ?? (() => {});
+    this.requestLog = new RequestLog((line) => this.log(line), options.verboseRequests === true);
     this.events = new EventHub((line) => this.log(line));
     this.connections = new ConnectionTracker((state) => this.emit('connection.changed', state));
     this.clients = new ProfileClients((profileId) => this.buildRuntime(profileId));
@@ -179,6 +184,7 @@ export class AppServices implements HandlerContext {
     }
     for (const id of this.clients.ids()) await this.forget(id);
     await this.demo.close();
+    this.requestLog.flush();
     this.events.clear();
   }
 
@@ -224,7 +230,7 @@ export class AppServices implements HandlerContext {
     const client = createBitrix24Client({
       ...this.options.clientOverrides,
       ...base,
-      log: (line) => this.log(line),
+      log: (line) => this.requestLog.line(line),
       // Every answer (or failure to reach the portal) updates the profile's connection state.
       onOutcome: (outcome) => this.connections.observe(profileId, outcome),
     });

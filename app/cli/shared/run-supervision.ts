@@ -8,14 +8,16 @@ import { duration, jsonResult, printSummary, summaryExitCode } from './run-resul
 
 function progressLine(progress: RunProgress): string {
   const { counts } = progress;
-  const done = counts.verified + counts['already-active'] + counts.failed + counts.skipped + counts.started;
+  // Counted as the summary counts: done is started (verified or not) or already active; failed and skipped apart.
+  const done = counts.started + counts.verified + counts['already-active'];
   const parts = [
     `${done}/${progress.total} done`,
     `${counts.verified} verified`,
     `${counts['already-active']} already active`,
     `${counts.failed} failed`,
-    `${progress.requests} requests`,
   ];
+  if (counts.skipped > 0) parts.push(`${counts.skipped} skipped`);
+  parts.push(`${progress.requests} requests`);
   if (progress.limitHits > 0) parts.push(`${progress.limitHits} limit hits`);
   if (progress.etaSeconds !== null && progress.status === 'running')
     parts.push(`about ${duration(progress.etaSeconds)} left`);
@@ -43,12 +45,9 @@ export async function superviseRun(handle: RunHandle, json: boolean): Promise<Ex
   const onSignal = (signal: NodeJS.Signals) => {
     signals++;
     if (signals > 1) process.exit(EXIT.stopped);
-    note(`openlines: ${signal}: stopping; the run stays resumable with "openlines resume ${handle.runId}".`);
-    void handle.interrupt({
-      code: 'INTERRUPTED',
-      message: `Interrupted by ${signal}; resume it with "openlines resume ${handle.runId}".`,
-      until: null,
-    });
+    // The resume command is printed once, under the summary.
+    note(`openlines: ${signal}: stopping after the requests on their way; press it again to quit at once.`);
+    void handle.interrupt({ code: 'INTERRUPTED', message: `Interrupted by ${signal}.`, until: null });
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
@@ -60,6 +59,9 @@ export async function superviseRun(handle: RunHandle, json: boolean): Promise<Ex
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
+  // Progress lines are throttled: the last one shown must be the state the summary reports.
+  const finalLine = progressLine(handle.progress());
+  if (finalLine !== lastLine) note(finalLine);
   printSummary(summary);
   if (json) printJson(jsonResult(summary));
   return summaryExitCode(summary);

@@ -17,6 +17,7 @@ import {
   readCosts,
   readSessionCheck,
   resultsCsv,
+  resultsFileOf,
   runDirOf,
 } from './run-store.ts';
 
@@ -122,7 +123,13 @@ export async function previewRun(context: PreviewContext, input: PreviewInput): 
 /** Every run in the data folder, newest first; runs live in this process show their live progress. */
 export async function listRuns(runsDir: string, onDamaged?: (run: DamagedRun) => void): Promise<RunProgress[]> {
   const stored = await loadRuns(runsDir, onDamaged);
-  return stored.map((run) => liveRun(run.dir)?.progress() ?? progressOf(run.state, run.status));
+  return Promise.all(
+    stored.map(
+      async (run) =>
+        liveRun(run.dir)?.progress() ??
+        progressOf(run.state, run.status, { resultsFile: await resultsFileOf(run.dir) }),
+    ),
+  );
 }
 
 /** Runs that neither finished nor were cancelled (stopped, interrupted, or killed): offered for resume. */

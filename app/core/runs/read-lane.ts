@@ -2,16 +2,17 @@
 // unknown, the reads that confirm each start, and (where the portal has no Session.list) each chat's session read
 // before its write. What a read-back means for a chat comes from the run's action.
 import { type Bitrix24Error, CLIENT_CODES, isBitrix24Error } from '../bitrix24/errors.ts';
-import type { BatchCommand, CommandOutcome } from '../bitrix24/types.ts';
+import type { BatchCommand, Bitrix24Client, CommandOutcome } from '../bitrix24/types.ts';
 import { parseDialog } from '../chats/dialog.ts';
 import { asInt, asList, asRecord } from '../chats/lenient.ts';
 import { readSessionQueries, type SessionItem } from '../chats/session-list.ts';
 import { METHODS } from './estimate.ts';
-import type { BaselineRecord, ChatChange, JournalRecord, RunReason } from './journal.ts';
+import type { BaselineRecord, ChatChange, JournalRecord, RunReason, WatermarkRecord } from './journal.ts';
 import type { RunCore } from './run-core.ts';
 import { clockTime, failure, isRunWide } from './run-errors.ts';
 import type { ChatEntry } from './run-state.ts';
 import { recordSessionCheck } from './run-store.ts';
+import type { RunEnvironment } from './run-types.ts';
 
 /** Failed reads of one chat before the run stops asking. */
 const MAX_READ_FAILURES = 5;
@@ -39,6 +40,49 @@ const SESSION_PAGE = 200;
 /** Sessions others may have opened since the last pass, beside the run's own. */
 const LIST_ROOM = 50;
 
+/**
+ * Reads the portal's highest session id, once per run and before any write: a session the run opens gets a larger
+ * id (ids are auto-increment), so one number replaces a read of every chat before its write. The newest page by
+ * creation date is enough; its largest id is taken since sessions of the same second come back in any order.
+ * Where the portal has no Session.list for this user the mark says why (each chat is read first instead); a refusal
+ * that would stop every chat (credentials, an unreachable or blocked portal) is thrown.
+ */
+export async function readWatermark(client: Bitrix24Client, signal?: AbortSignal): Promise<WatermarkRecord> {
+  try {
+    const { result } = await client.call(
+      METHODS.sessionList,
+      { order: 'dateCreate', orderDirection: 'desc', limit: WATERMARK_PAGE },
+      { idempotent: true, ...(signal ? { signal } : {}) },
+    );
+    let w = 0;
+    for (const session of asList(asRecord(result).sessions)) w = Math.max(w, asInt(asRecord(session).id));
+    return { t: 'mark', at: Date.now(), w };
+  } catch (error) {
+    if (!isBitrix24Error(error)) throw error;
+    const code = error.code.toUpperCase();
+    if (error.code === CLIENT_CODES.aborted || (!NO_SESSION_LIST.has(code) && isRunWide(error))) throw error;
+    // No Session.list here, or it failed for this call only: reading each chat first is slower but as exact.
+    return { t: 'mark', at: Date.now(), w: null, why: code };
+  }
+}
+
+/** Logs how the run tells new sessions, and remembers it for the next preview on this portal. */
+export async function noteSessionCheck(
+  env: RunEnvironment,
+  runId: string,
+  portal: string,
+  mark: WatermarkRecord,
+): Promise<void> {
+  env.log?.(
+    mark.w === null
+      ? `bulk run ${runId}: reading each chat's session before its write (Session.list: ${mark.why ?? 'unavailable'})`
+      : `bulk run ${runId}: new sessions are those above session id ${mark.w}`,
+  );
+  await recordSessionCheck(env.runsDir, portal, mark.w === null ? 'per-chat' : 'watermark').catch((error) =>
+    env.log?.(`bulk run ${runId}: session check not remembered (${String(error)})`),
+  );
+}
+
 type ReadPurpose = 'baseline' | 'verify' | 'reconcile';
 type ReadWork = Array<{ chat: ChatEntry; purpose: ReadPurpose }>;
 type ReadKeys = Map<string, { chat: ChatEntry; purpose: ReadPurpose }>;
@@ -64,9 +108,8 @@ export class ReadLane {
   constructor(private readonly run: RunCore) {}
 
   /**
-   * Reads the portal's highest session id, once per run and before any write: a session the run opens gets a larger
-   * id (ids are auto-increment), so one number replaces a read of every chat before its write. The newest page by
-   * creation date is enough; its largest id is taken since sessions of the same second come back in any order.
+   * A run created before its watermark was read at creation (by an older console) reads it here, before any write;
+   * one whose writes began without it reads each chat instead.
    */
   async readWatermark(): Promise<void> {
     const { run } = this;
@@ -77,38 +120,18 @@ export class ReadLane {
     }
     while (run.paused && !run.halted && !run.cancelRequested) await run.untilResumed();
     if (run.halted || run.cancelRequested) return;
-    let w: number | null = null;
-    let why: string | undefined;
+    let mark: WatermarkRecord;
     try {
       run.state.requests++;
       run.events.soon();
-      const { result } = await run.env.client.call(
-        METHODS.sessionList,
-        { order: 'dateCreate', orderDirection: 'desc', limit: WATERMARK_PAGE },
-        { idempotent: true, signal: run.abort.signal },
-      );
-      w = 0;
-      for (const session of asList(asRecord(result).sessions)) w = Math.max(w, asInt(asRecord(session).id));
+      mark = await readWatermark(run.env.client, run.abort.signal);
     } catch (error) {
       if (!isBitrix24Error(error)) throw error;
-      if (error.code === CLIENT_CODES.aborted) return;
-      const code = error.code.toUpperCase();
-      if (!NO_SESSION_LIST.has(code) && isRunWide(error)) {
-        run.stopFor(error);
-        return;
-      }
-      // No Session.list here, or it failed for this call only: reading each chat first is slower but as exact.
-      why = code;
+      if (error.code !== CLIENT_CODES.aborted) run.stopFor(error);
+      return;
     }
-    await run.record([{ t: 'mark', at: Date.now(), w, ...(why ? { why } : {}) }]);
-    run.env.log?.(
-      w === null
-        ? `bulk run ${run.runId}: reading each chat's session before its write (Session.list: ${why ?? 'unavailable'})`
-        : `bulk run ${run.runId}: new sessions are those above session id ${w}`,
-    );
-    await recordSessionCheck(run.env.runsDir, run.state.header.portal, w === null ? 'per-chat' : 'watermark').catch(
-      (error) => run.env.log?.(`bulk run ${run.runId}: session check not remembered (${String(error)})`),
-    );
+    await run.record([mark]);
+    await noteSessionCheck(run.env, run.runId, run.state.header.portal, mark);
     run.events.soon();
   }
 

@@ -3,8 +3,10 @@
 
 import { retryMaySucceed } from '../../contract/errors.ts';
 import type { RunMode } from '../../contract/runs.ts';
+import { isBitrix24Error } from '../bitrix24/errors.ts';
 import { MAX_CHAT_ID, runSizeProblem } from './chat-ids.ts';
-import { JOURNAL_VERSION, JournalWriter, type RunHeader, readJournal } from './journal.ts';
+import { JOURNAL_VERSION, JournalWriter, type RunHeader, readJournal, type WatermarkRecord } from './journal.ts';
+import { noteSessionCheck, readWatermark } from './read-lane.ts';
 import { RunInputError, RunPortalMismatchError, RunStateError } from './run-errors.ts';
 import { liveRun, RunExecution } from './run-execution.ts';
 import { isUnfinished, RunState } from './run-state.ts';
@@ -19,6 +21,14 @@ export async function startRun(env: RunEnvironment, input: StartRunInput): Promi
   if (tooMany) throw new RunInputError(tooMany);
   const bad = chatIds.find((id) => !Number.isInteger(id) || id < 1 || id > MAX_CHAT_ID);
   if (bad !== undefined) throw new RunInputError(`${String(bad)} is not a chat id.`);
+  // Asked before anything is written: a portal that refuses the credentials or cannot be reached gets no run record,
+  // only the error. A blocked portal gets its run, stopped with the reason, to resume once Bitrix24 lifts the block.
+  let mark: WatermarkRecord | null = null;
+  try {
+    mark = await readWatermark(env.client);
+  } catch (error) {
+    if (!isBitrix24Error(error) || error.category !== 'blocked') throw error;
+  }
   const runId = newRunId();
   const dir = await createRunDir(env.runsDir, runId);
   const release = await acquireLock(dir, runId);
@@ -40,8 +50,15 @@ export async function startRun(env: RunEnvironment, input: StartRunInput): Promi
       createdAt: Date.now(),
     };
     const journal = await JournalWriter.create(dir, header);
+    const state = new RunState(header);
+    if (mark) {
+      await journal.append([mark]);
+      state.apply(mark);
+      state.requests++;
+      await noteSessionCheck(env, runId, header.portal, mark);
+    }
     const costs = await readCosts(env.runsDir, header.portal);
-    const run = new RunExecution(env, new RunState(header), journal, dir, release, false, costs);
+    const run = new RunExecution(env, state, journal, dir, release, false, costs);
     run.begin();
     return run;
   } catch (error) {

@@ -2,7 +2,7 @@
 // results CSV and a lock naming the process that runs it; `<data>/runs/audit.jsonl` records every execution.
 import { randomBytes } from 'node:crypto';
 import { constants as fsConstants } from 'node:fs';
-import { mkdir, open, readdir, readFile, rm } from 'node:fs/promises';
+import { access, mkdir, open, readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { RunChatResult, RunCounts, RunMode, RunProgress, RunStatus } from '../../contract/runs.ts';
 import { AppError } from '../app-error.ts';
@@ -240,6 +240,17 @@ export function resultsCsv(state: RunState): string {
     lines.push([chat.chatId, chat.state, chat.code, chat.message, chat.sessionId, baseline].map(csvCell).join(','));
   }
   return `${lines.join('\r\n')}\r\n`;
+}
+
+/** The results CSV a run wrote when it stopped or finished, or null while it has none. */
+export async function resultsFileOf(dir: string): Promise<string | null> {
+  const file = path.join(dir, RESULTS_FILE);
+  try {
+    await access(file);
+    return file;
+  } catch {
+    return null;
+  }
 }
 
 export async function writeResults(dir: string, state: RunState): Promise<string> {
