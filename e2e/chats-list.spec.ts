@@ -103,6 +103,28 @@ test.describe('the open-line chats table', () => {
     await expect(page.getByText('No chats match these filters.')).toBeVisible();
   });
 
+  test('keeps each heading over its column when the table scrolls sideways, at 1024×700', async ({
+    consolePage: page,
+  }) => {
+    await page.setViewportSize({ width: 1024, height: 700 });
+    const table = chatsTable(page);
+    const heading = table.getByRole('columnheader', { name: 'Waiting / last activity' });
+    const cell = dataRows(page).first().getByRole('cell').last();
+    const aligned = async () => {
+      const [head, body] = [await heading.boundingBox(), await cell.boundingBox()];
+      return Math.abs((head?.x ?? 0) - (body?.x ?? 1));
+    };
+    expect(await aligned()).toBeLessThan(1);
+    // Scrolled sideways with the wheel over the rows, then by focusing the last heading: still over its column.
+    await dataRows(page).first().hover();
+    await page.mouse.wheel(600, 0);
+    await expect.poll(() => table.evaluate((element) => element.scrollLeft)).toBeGreaterThan(0);
+    expect(await aligned()).toBeLessThan(1);
+    await heading.getByRole('button').focus();
+    expect(await aligned()).toBeLessThan(1);
+    expect(await table.evaluate((element) => element.scrollWidth > element.clientWidth)).toBe(true);
+  });
+
   test('searches by visitor and by chat id', async ({ consolePage: page }) => {
     const search = page.getByRole('searchbox', { name: 'Search chats' });
     await search.fill('Schmidt');

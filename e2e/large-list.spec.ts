@@ -27,9 +27,8 @@ test.describe('20,000 chats', () => {
     expect(await table.getByRole('row').count()).toBeLessThan(100);
     await saveScreenshot(page, testInfo, 'chats-20000');
 
-    // Keyboard scrolling: focus the rows and press End.
-    const body = table.getByRole('rowgroup').nth(1);
-    await body.focus();
+    // Keyboard scrolling: focus the table and press End.
+    await table.focus();
     await page.keyboard.press('End');
     await expect(table.getByRole('row').last()).toHaveAttribute('aria-rowindex', String(rowCount));
     await expect(table.getByRole('row').last()).toBeInViewport();

@@ -29,7 +29,7 @@ interface ChatsTableProps {
   onSort(column: SortColumn): void;
   onOpen(chat: ChatRow): void;
   now: number;
-  /** The scrollable, focusable body of rows: the owner moves the focus there when a closed chat's row is gone. */
+  /** The scrollable, focusable table: the owner moves the focus there when a closed chat's row is gone. */
   bodyRef: RefObject<HTMLDivElement | null>;
 }
 
@@ -40,6 +40,9 @@ export function ChatsTable({ rows, sort, onSort, onOpen, now, bodyRef: scrollRef
     getScrollElement: () => scrollRef.current,
     estimateSize: () => ROW_HEIGHT,
     overscan: 12,
+    // Header and rows scroll in one container (so columns stay under their headings sideways); the rows start
+    // below the sticky header row.
+    scrollMargin: ROW_HEIGHT,
   });
 
   useEffect(() => {
@@ -60,10 +63,14 @@ export function ChatsTable({ rows, sort, onSort, onOpen, now, bodyRef: scrollRef
   return (
     <div
       role="table"
+      ref={scrollRef}
       aria-label="Open-line chats"
       aria-rowcount={rows.length + 1}
       aria-colcount={COLUMNS.length + 1}
       className="chats-table"
+      // Focusable so the list scrolls with the keyboard (arrows, Page Up/Down, Home/End).
+      // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable by keyboard.
+      tabIndex={0}
     >
       <div role="rowgroup" className="chats-head">
         <div role="row" aria-rowindex={1} className="chat-row">
@@ -98,14 +105,7 @@ export function ChatsTable({ rows, sort, onSort, onOpen, now, bodyRef: scrollRef
           })}
         </div>
       </div>
-      <div
-        role="rowgroup"
-        ref={scrollRef}
-        className="chats-body"
-        // Focusable so the list scrolls with the keyboard (arrows, Page Up/Down, Home/End).
-        // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable by keyboard.
-        tabIndex={0}
-      >
+      <div role="rowgroup" className="chats-body">
         <div className="chats-spacer" style={{ height: virtualizer.getTotalSize() }}>
           {items.map((item) => {
             const chat = rows[item.index];
@@ -115,7 +115,7 @@ export function ChatsTable({ rows, sort, onSort, onOpen, now, bodyRef: scrollRef
                 key={chat.chatId}
                 chat={chat}
                 rowIndex={item.index + 2}
-                top={item.start}
+                top={item.start - ROW_HEIGHT}
                 selected={selectedIds.has(chat.chatId)}
                 onToggle={selection.toggle}
                 onOpen={onOpen}
