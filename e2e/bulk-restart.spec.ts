@@ -129,8 +129,10 @@ test.describe('bulk restart', () => {
     await expect(limits).toContainText(/Request bucket[\d.,]+ of \d+ · drains [\d.,]+\/s/);
     await expect(limits).toContainText(/Calls waiting\d+/);
     await expect(limits).toContainText(/503\/429 answers \(last 10 min\)\d+/);
-    await expect(limits.getByRole('meter', { name: 'Operating time of imopenlines.session.start' })).toBeVisible();
+    // Each method by what it is for, with its Bitrix24 name beside it.
+    await expect(limits.getByRole('meter', { name: 'Operating time of Start session' })).toBeVisible();
     const startRow = limits.getByRole('row').filter({ hasText: 'imopenlines.session.start' });
+    await expect(startRow.getByRole('rowheader')).toHaveText('Start sessionimopenlines.session.start');
     await expect(startRow).toContainText(/[\d.,]+ s of 480 s/);
     const countdown = startRow.getByRole('cell').last();
     await expect(countdown).toHaveText(/^in \d+:\d\d$/);

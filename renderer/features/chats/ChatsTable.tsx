@@ -5,7 +5,7 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { memo, type RefObject, useEffect, useMemo, useRef } from 'react';
 import type { ChatRow } from '../../../app/contract/index.ts';
-import { formatAge, formatDuration } from '../../shared/format.ts';
+import { dateTimeOf, formatAge, formatDuration } from '../../shared/format.ts';
 import { type Sort, type SortColumn, STATUS_LABELS } from './chat-filter.ts';
 import { markFilterPainted, markRowsRendered } from './chat-perf.ts';
 import { useChatSelection } from './chat-selection.tsx';
@@ -189,12 +189,20 @@ const ChatRowView = memo(function ChatRowView({
       <div role="cell" aria-colindex={7} className="cell cell-session">
         {chat.sessionId === 0 ? <span className="muted">none</span> : chat.sessionId}
       </div>
-      <div role="cell" aria-colindex={8} className="cell cell-time">
+      <div role="cell" aria-colindex={8} className="cell cell-time" title={chatTimeTitle(chat)}>
         {chatTimeText(chat, now)}
       </div>
     </div>
   );
 });
+
+/** The absolute time behind the relative one: since when the client waits, or when the chat was last active. */
+export function chatTimeTitle(chat: ChatRow): string | undefined {
+  const at = chat.waitingSeconds !== null ? chat.dateCreate : (chat.lastActivity ?? chat.dateCreate);
+  const time = at ? Date.parse(at) : Number.NaN;
+  if (Number.isNaN(time)) return undefined;
+  return `${chat.waitingSeconds !== null ? 'Waiting since' : 'Last activity'} ${dateTimeOf(time)}`;
+}
 
 export function chatTimeText(chat: ChatRow, now: number): string {
   if (chat.waitingSeconds !== null) return `Waiting ${formatDuration(chat.waitingSeconds)}`;

@@ -7,6 +7,7 @@ import { clockTime, formatDuration } from '../../shared/format.ts';
 import { useNow } from '../../shared/use-now.ts';
 import { limitsOptions } from './limits.keys.ts';
 import { binRequests, recordLimits, useLimitsHistory } from './limits-history.ts';
+import { methodLabel } from './method-labels.ts';
 import { RequestsChart } from './RequestsChart.tsx';
 import { useLimitsEvents } from './use-limits-events.ts';
 
@@ -98,12 +99,15 @@ function LimitsDetails({ snapshot, run, now }: { snapshot: LimitsSnapshot; run: 
           ) : (
             snapshot.methods.map((entry) => (
               <tr key={entry.method}>
-                <th scope="row" className="code">
-                  {entry.method}
+                <th scope="row" className="method-name">
+                  {methodLabel(entry.method)}
+                  {methodLabel(entry.method) !== entry.method ? (
+                    <span className="code method-code">{entry.method}</span>
+                  ) : null}
                 </th>
                 <td>
                   <meter
-                    aria-label={`Operating time of ${entry.method}`}
+                    aria-label={`Operating time of ${methodLabel(entry.method)}`}
                     min={0}
                     max={entry.budgetSeconds}
                     high={entry.budgetSeconds * 0.8}
@@ -127,8 +131,8 @@ function LimitsDetails({ snapshot, run, now }: { snapshot: LimitsSnapshot; run: 
               .reverse()
               .map((hit) => (
                 <li key={`${hit.at}-${hit.method}-${hit.code}`}>
-                  {clockTime(hit.at)} <span className="code">{hit.code}</span> on{' '}
-                  <span className="code">{hit.method}</span>
+                  {clockTime(hit.at)} <span className="code">{hit.code}</span> on {methodLabel(hit.method)}{' '}
+                  <span className="code">({hit.method})</span>
                 </li>
               ))}
           </ul>

@@ -35,13 +35,8 @@ export function RunHistory({ currentRunId, onShowRun }: RunHistoryProps) {
             <thead>
               <tr>
                 <th scope="col">Started</th>
-                <th scope="col">Profile</th>
-                <th scope="col">Mode</th>
-                <th scope="col">Chats</th>
+                <th scope="col">Run</th>
                 <th scope="col">Outcome</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
               </tr>
             </thead>
             <tbody>
@@ -83,14 +78,12 @@ function HistoryRow({
 }) {
   return (
     <tr aria-current={current ? 'true' : undefined}>
+      <td title={run.runId}>{dateTimeOf(run.startedAt)}</td>
       <td>
-        {dateTimeOf(run.startedAt)}
+        {MODE_LABELS[run.mode]}, {run.total.toLocaleString()} {run.total === 1 ? 'chat' : 'chats'}
         <br />
-        <span className="code muted">{run.runId}</span>
+        <span className="muted">{run.profileName || run.portal}</span>
       </td>
-      <td>{run.profileName || run.portal}</td>
-      <td>{MODE_LABELS[run.mode]}</td>
-      <td>{run.total.toLocaleString()}</td>
       <td>
         {STATUS_LABELS[run.status]}: {progressText(run)}
         {run.retryOf ? (
@@ -99,14 +92,14 @@ function HistoryRow({
             <span className="muted">retry of {run.retryOf}</span>
           </>
         ) : null}
-      </td>
-      <td className="row-actions">
-        <button type="button" aria-label={`Show run ${run.runId}`} onClick={onShow} disabled={current}>
-          Show
-        </button>
-        <button type="button" aria-label={`Export CSV of run ${run.runId}`} onClick={onExport} disabled={exporting}>
-          CSV
-        </button>
+        <div className="row-actions">
+          <button type="button" aria-label={`Show run ${run.runId}`} onClick={onShow} disabled={current}>
+            Show
+          </button>
+          <button type="button" aria-label={`Export CSV of run ${run.runId}`} onClick={onExport} disabled={exporting}>
+            CSV
+          </button>
+        </div>
       </td>
     </tr>
   );
