@@ -3,6 +3,7 @@
 // session and the portal's counters are the ground truth), and the verdict read back from those counters.
 import { createDemoPortal } from '../app/demo-portal/demo-portal.ts';
 import type { DemoPortal, DemoPortalOptions } from '../app/demo-portal/types.ts';
+import type { ScheduleLimits } from './optimal.ts';
 
 export const START_METHOD = 'imopenlines.session.start';
 export const VERIFY_METHOD = 'imopenlines.dialog.get';
@@ -28,6 +29,19 @@ export const REQUEST_CUTOFF_SECONDS = 60;
 const CLOSED_STATUS = 60;
 /** Share of seeded chats that are closed and on an accessible line is about 40 %; seed with room to spare. */
 const SEED_FACTOR = 3;
+
+/** The limits the schedule-optimal bound is computed against: the bench portal's, as configured. */
+export function scheduleLimitsOf(config: BenchPortalConfig): ScheduleLimits {
+  return {
+    bucketCapacity: BUCKET.capacity,
+    drainPerSecond: BUCKET.drainPerSecond,
+    maxBatch: MAX_BATCH,
+    requestCutoffSeconds: REQUEST_CUTOFF_SECONDS,
+    operatingLimitSeconds: config.operatingLimitSeconds,
+    operatingWindowSeconds: config.operatingWindowSeconds,
+    timeScale: config.timeScale,
+  };
+}
 
 export function portalOptions(config: BenchPortalConfig, chats: number, tls: boolean): DemoPortalOptions {
   return {

@@ -17,14 +17,13 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { runChatListBench } from './chat-list-bench.ts';
 import { extrapolate, type Measured, measure, type Row } from './measure.ts';
-import { type OptimalSchedule, optimalSchedule, type ScheduleLimits } from './optimal.ts';
+import { type OptimalSchedule, optimalSchedule } from './optimal.ts';
 import {
   type BenchPortalConfig,
   BUCKET,
   inaccessibleLines,
-  MAX_BATCH,
-  REQUEST_CUTOFF_SECONDS,
   START_METHOD,
+  scheduleLimitsOf,
   VERIFY_METHOD,
 } from './portal.ts';
 import { runRendererBench } from './renderer-bench.ts';
@@ -116,15 +115,7 @@ async function main(): Promise<void> {
     operatingWindowSeconds: 600,
     seed: 1,
   };
-  const limits: ScheduleLimits = {
-    bucketCapacity: BUCKET.capacity,
-    drainPerSecond: BUCKET.drainPerSecond,
-    maxBatch: MAX_BATCH,
-    requestCutoffSeconds: REQUEST_CUTOFF_SECONDS,
-    operatingLimitSeconds: config.operatingLimitSeconds,
-    operatingWindowSeconds: config.operatingWindowSeconds,
-    timeScale: config.timeScale,
-  };
+  const limits = scheduleLimitsOf(config);
   const startOnly = (chats: number): OptimalSchedule =>
     optimalSchedule([{ method: START_METHOD, calls: chats, costSeconds: config.startCostSeconds }], limits);
   const startAndVerify = (chats: number): OptimalSchedule =>

@@ -12,11 +12,10 @@ import { type MeasureOptions, measure, type Row } from './measure.ts';
 import { optimalSchedule } from './optimal.ts';
 import {
   type BenchPortalConfig,
-  BUCKET,
   inaccessibleLines,
-  MAX_BATCH,
   REQUEST_CUTOFF_SECONDS,
   START_METHOD,
+  scheduleLimitsOf,
 } from './portal.ts';
 
 export interface RunTarget {
@@ -85,15 +84,7 @@ async function pacingTarget(chats: number): Promise<RunTarget> {
     seed: 1,
     zeroProcessing: true,
   };
-  const floor = optimalSchedule([{ method: START_METHOD, calls: chats, costSeconds: CHEAP }], {
-    bucketCapacity: BUCKET.capacity,
-    drainPerSecond: BUCKET.drainPerSecond,
-    maxBatch: MAX_BATCH,
-    requestCutoffSeconds: REQUEST_CUTOFF_SECONDS,
-    operatingLimitSeconds: config.operatingLimitSeconds,
-    operatingWindowSeconds: config.operatingWindowSeconds,
-    timeScale: config.timeScale,
-  });
+  const floor = optimalSchedule([{ method: START_METHOD, calls: chats, costSeconds: CHEAP }], scheduleLimitsOf(config));
   const bulk = await bulkRow(config, chats, 'console bulk run');
   const ratio = bulk.elapsedMs / floor.totalMs;
   const refusals = bulk.operatingLimitHits;
