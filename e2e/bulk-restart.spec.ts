@@ -123,6 +123,16 @@ test.describe('bulk restart', () => {
 
     // The portal opened exactly one new session on each chat.
     expect(sessionStarts(bulk.portal, chatIds)).toEqual(before.map((count) => count + 1));
+    // The table follows the run within seconds, not at its next 15 s refresh.
+    const table = page.getByRole('table', CHATS_TABLE);
+    for (const chat of chatIds) {
+      const row = table
+        .getByRole('row')
+        .filter({ has: page.getByRole('button', { name: `Open chat ${chat}`, exact: true }) });
+      await expect(row.getByRole('cell').nth(6)).toHaveText(String(bulk.portal.chat(chat)!.sessionId), {
+        timeout: 6_000,
+      });
+    }
 
     // The Rate limits panel followed the run: the bucket against its capacity, the calls waiting, each method's
     // operating time against the budget with a countdown to its reset, and the requests chart.
