@@ -108,8 +108,8 @@ export class ReadLane {
   constructor(private readonly run: RunCore) {}
 
   /**
-   * A run created before its watermark was read at creation (by an older console) reads it here, before any write;
-   * one whose writes began without it reads each chat instead.
+   * A run whose watermark was not read at its creation (an older console's run, or the portal was blocked then)
+   * reads it here, before any write; one whose writes began without it reads each chat instead.
    */
   async readWatermark(): Promise<void> {
     const { run } = this;
