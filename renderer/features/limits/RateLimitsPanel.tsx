@@ -12,6 +12,7 @@ import { RequestsChart } from './RequestsChart.tsx';
 import { useLimitsEvents } from './use-limits-events.ts';
 
 const CHART_BINS = 40;
+const LATE_SAMPLE_MS = 1_000;
 /** Without a run, the chart shows this much of the recent past. */
 const IDLE_WINDOW_MS = 5 * 60_000;
 const HITS_SHOWN = 5;
@@ -51,7 +52,9 @@ function LimitsDetails({ snapshot, run, now }: { snapshot: LimitsSnapshot; run: 
   const bucketId = useId();
   const history = useLimitsHistory(snapshot.portal);
   const from = run ? run.startedAt : now - IDLE_WINDOW_MS;
-  const to = run?.finishedAt ?? now;
+  // The limits sample telling of a run's last requests arrives just after it ends (events come at most every
+  // 250 ms): an ended run's window keeps a moment past its end, or a short run would show no request at all.
+  const to = run?.finishedAt ? Math.min(now, run.finishedAt + LATE_SAMPLE_MS) : now;
   const bins = useMemo(() => binRequests(history, from, to, CHART_BINS), [history, from, to]);
   const hits = snapshot.recentHits;
   const { level, capacity, drainPerSecond } = snapshot.bucket;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { clockTime } from '../../shared/format.ts';
 import { expectedDurationText, progressText } from './run-format.ts';
 import { runProgress } from './test-support.ts';
 
@@ -31,6 +32,18 @@ describe('progressText', () => {
     for (const status of ['stopped', 'cancelled', 'finished', 'interrupted'] as const) {
       expect(progressText(runProgress({ status, etaSeconds: 30 })), status).toBe('0 of 10 chats done');
     }
+  });
+
+  it('says until when a held run waits instead of a time left from before the hold', () => {
+    const until = Date.UTC(2026, 0, 2, 9, 14, 5);
+    const held = runProgress({
+      status: 'holding',
+      etaSeconds: 1_320,
+      reason: { code: 'OPERATION_TIME_LIMIT', message: 'held', until },
+    });
+    expect(progressText(held)).toBe(`0 of 10 chats done, waiting for the portal's budget until ${clockTime(until)}`);
+    const proxy = runProgress({ status: 'holding', etaSeconds: 60, reason: { code: 'IN_FLIGHT', message: '', until } });
+    expect(progressText(proxy)).toBe(`0 of 10 chats done, waiting for the portal until ${clockTime(until)}`);
   });
 
   it('writes large counts with the locale grouping', () => {

@@ -1,6 +1,6 @@
 // Words for runs; every result is plain text.
 import type { RunMode, RunProgress, RunStatus } from '../../../app/contract/index.ts';
-import { formatDuration } from '../../shared/format.ts';
+import { clockTime, formatDuration } from '../../shared/format.ts';
 import { LIVE_STATUSES } from './run.keys.ts';
 
 export const MODE_LABELS: Record<RunMode, string> = {
@@ -37,8 +37,13 @@ export function progressText(run: RunProgress): string {
   const parts = [`${ok.toLocaleString()} of ${run.total.toLocaleString()} chats done`];
   if (run.counts.failed > 0) parts.push(`${run.counts.failed.toLocaleString()} failed`);
   if (run.counts.skipped > 0) parts.push(`${run.counts.skipped.toLocaleString()} skipped`);
+  const until = run.status === 'holding' ? (run.reason?.until ?? null) : null;
   const moving = LIVE_STATUSES.has(run.status) && run.status !== 'paused';
-  if (moving && run.etaSeconds !== null) parts.push(`about ${formatDuration(run.etaSeconds)} left`);
+  // While held, the time it waits for is what is known; a time left from before the hold would be stale.
+  if (until !== null) {
+    const what = run.reason?.code === 'OPERATION_TIME_LIMIT' ? "the portal's budget" : 'the portal';
+    parts.push(`waiting for ${what} until ${clockTime(until)}`);
+  } else if (moving && run.etaSeconds !== null) parts.push(`about ${formatDuration(run.etaSeconds)} left`);
   return parts.join(', ');
 }
 
