@@ -16,7 +16,7 @@ import { type DialogInfo, parseDialog } from './dialog.ts';
 import { type Directory, lineLabel, operatorLabel, readLines, readOperatorRoster } from './directory.ts';
 import { latestIso } from './lenient.ts';
 import { listRecentOpenLineChats, type RecentChat } from './recent-list.ts';
-import { readSessionQueries, type SessionItem, type SessionQuery } from './session-list.ts';
+import { keepLatest, readSessionQueries, type SessionItem, type SessionQuery } from './session-list.ts';
 import { isActiveStatus, isWaitingStatus, sessionStatusOf } from './session-status.ts';
 
 export interface ChatListOptions {
@@ -164,23 +164,13 @@ export class ChatLister {
     ];
     const { results } = await readSessionQueries(this.client, queries, { signal });
     const byChat = new Map<number, SessionItem>();
-    const keep = (session: SessionItem): void => {
-      if (session.chatId <= 0 || session.id <= 0) return;
-      const known = byChat.get(session.chatId);
-      if (!known || known.id < session.id) byChat.set(session.chatId, session);
-    };
     for (const session of previous?.byChat.values() ?? []) {
-      if (!isActiveStatus(sessionStatusOf(session.status) ?? 'new') && closedAfter(session, horizon)) keep(session);
+      if (!isActiveStatus(sessionStatusOf(session.status) ?? 'new') && closedAfter(session, horizon)) {
+        keepLatest(byChat, session);
+      }
     }
-    for (const result of results.values()) for (const session of result.sessions) keep(session);
-    let closedSince: string | null = null;
-    for (const session of byChat.values()) {
-      if (
-        session.dateClose !== null &&
-        (closedSince === null || Date.parse(session.dateClose) > Date.parse(closedSince))
-      )
-        closedSince = session.dateClose;
-    }
+    for (const result of results.values()) for (const session of result.sessions) keepLatest(byChat, session);
+    const closedSince = latestIso(...[...byChat.values()].map((session) => session.dateClose));
     this.view = {
       closedDays,
       byChat,
@@ -204,13 +194,7 @@ export class ChatLister {
     }
     const { results } = await readSessionQueries(this.client, queries, { signal });
     const byChat = new Map<number, SessionItem>();
-    for (const result of results.values()) {
-      for (const session of result.sessions) {
-        if (session.chatId <= 0 || session.id <= 0) continue;
-        const known = byChat.get(session.chatId);
-        if (!known || known.id < session.id) byChat.set(session.chatId, session);
-      }
-    }
+    for (const result of results.values()) for (const session of result.sessions) keepLatest(byChat, session);
     return [...byChat.values()];
   }
 

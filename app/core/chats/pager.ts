@@ -46,24 +46,50 @@ export async function pageThrough<T>(client: Bitrix24Client, options: PagerOptio
 }
 
 async function fetchPages<T>(client: Bitrix24Client, options: PagerOptions<T>, offsets: number[]): Promise<Page<T>[]> {
-  if (offsets.length === 1) {
-    const { result } = await client.call(options.method, options.params(offsets[0]!), {
-      idempotent: true,
-      signal: options.signal,
-    });
-    return [options.read(result)];
-  }
   const commands: BatchCommand[] = offsets.map((offset) => ({
     key: `p${offset}`,
     method: options.method,
     params: options.params(offset),
   }));
-  const report = await client.batch(commands, { idempotent: true, signal: options.signal });
-  return commands.map(({ key }) => {
+  const { pages } = await fetchPageResults(client, commands, { signal: options.signal });
+  return pages.map((page) => options.read(resultOf(page)));
+}
+
+export interface PageFetchOptions {
+  signal?: AbortSignal;
+  /** Called before each request leaves (a run counts its requests and may refuse to send). */
+  beforeSend?: () => void;
+}
+
+/** A page's answer, or why there is none (thrown by `resultOf` when the page is read). */
+export type PageAnswer = { result: unknown } | { error: unknown };
+
+/** The page's result; a page the portal refused, or never ran, throws its error. */
+export function resultOf(page: PageAnswer): unknown {
+  if ('error' in page) throw page.error;
+  return page.result;
+}
+
+/** The answers to page commands, in their order: one page as a plain call, several in one batch. */
+export async function fetchPageResults(
+  client: Bitrix24Client,
+  commands: readonly BatchCommand[],
+  { signal, beforeSend }: PageFetchOptions = {},
+): Promise<{ pages: PageAnswer[]; requests: number }> {
+  if (commands.length === 1) {
+    const [command] = commands as [BatchCommand];
+    beforeSend?.();
+    const { result } = await client.call(command.method, command.params, { idempotent: true, signal });
+    return { pages: [{ result }], requests: 1 };
+  }
+  const report = await client.batch(commands, { idempotent: true, signal, beforeSend });
+  const pages = commands.map(({ key, method }): PageAnswer => {
     const outcome = report.outcomes.get(key);
-    if (!outcome) throw report.stoppedBy ?? new Error(`The portal did not answer page ${key} of ${options.method}.`);
-    if (outcome.status === 'failed') throw outcome.error;
-    if (outcome.status === 'not-sent') throw outcome.reason;
-    return options.read(outcome.result);
+    if (!outcome)
+      return { error: report.stoppedBy ?? new Error(`The portal did not answer page ${key} of ${method}.`) };
+    if (outcome.status === 'failed') return { error: outcome.error };
+    if (outcome.status === 'not-sent') return { error: outcome.reason };
+    return { result: outcome.result };
   });
+  return { pages, requests: report.requests };
 }

@@ -3,8 +3,9 @@
 // `batch` requests (up to 50 pages each), so the chat list's open sessions and recent closures take a request or
 // two however long the portal's history is. Past offset 10,000 a query's next date window starts at the oldest
 // session it has seen.
-import type { BatchCommand, Bitrix24Client, CommandOutcome } from '../bitrix24/types.ts';
+import type { BatchCommand, Bitrix24Client } from '../bitrix24/types.ts';
 import { asInt, asIsoDate, asList, asRecord, asText, type Json } from './lenient.ts';
+import { fetchPageResults, type PageAnswer, type PageFetchOptions, resultOf } from './pager.ts';
 
 export const SESSION_LIST_METHOD = 'imopenlines.v2.Session.list';
 const PAGE = 200;
@@ -84,16 +85,10 @@ interface QueryState {
  * twice as many as the round before) in one batch; a page answering `hasNextPage: false` ends its query. Throws the
  * portal's error (ERROR_METHOD_NOT_FOUND, TARIFF_RESTRICTION, INVALID_FILTER, …) as is.
  */
-export interface SessionQueriesOptions {
-  signal?: AbortSignal;
-  /** Called before each request leaves (a run counts its requests and may refuse to send). */
-  beforeSend?: () => void;
-}
-
 export async function readSessionQueries(
   client: Bitrix24Client,
   queries: readonly SessionQuery[],
-  { signal, beforeSend }: SessionQueriesOptions = {},
+  options: PageFetchOptions = {},
 ): Promise<SessionQueriesResult> {
   const states: QueryState[] = queries.map((query) => ({
     query,
@@ -109,25 +104,26 @@ export async function readSessionQueries(
   }));
   let requests = 0;
   for (;;) {
-    const asked = new Map<QueryState, string[]>();
+    /** How many pages of the round are each query's, in command order. */
+    const asked = new Map<QueryState, number>();
     const commands: BatchCommand[] = [];
     for (const state of states) {
       if (state.done) continue;
-      const keys: string[] = [];
-      for (let i = 0; i < state.span && state.offset <= MAX_OFFSET; i++, state.offset += PAGE) {
+      let count = 0;
+      for (; count < state.span && state.offset <= MAX_OFFSET; count++, state.offset += PAGE) {
         const key = `${state.query.key}w${state.windows}o${state.offset}`;
-        keys.push(key);
         commands.push({ key, method: SESSION_LIST_METHOD, params: pageParams(state) });
       }
-      asked.set(state, keys);
+      asked.set(state, count);
     }
     if (commands.length === 0) break;
-    const report =
-      commands.length === 1
-        ? await singlePage(client, commands[0]!, signal, beforeSend)
-        : await client.batch(commands, { idempotent: true, signal, beforeSend });
-    requests += report.requests;
-    for (const [state, keys] of asked) readPages(state, keys, report.outcomes, report.stoppedBy);
+    const fetched = await fetchPageResults(client, commands, options);
+    requests += fetched.requests;
+    let next = 0;
+    for (const [state, count] of asked) {
+      readPages(state, fetched.pages.slice(next, next + count));
+      next += count;
+    }
   }
   return {
     results: new Map(
@@ -151,15 +147,10 @@ function pageParams(state: QueryState): Record<string, unknown> {
   };
 }
 
-type PageOutcomes = ReadonlyMap<string, CommandOutcome>;
-
-function readPages(state: QueryState, keys: readonly string[], outcomes: PageOutcomes, stoppedBy: unknown): void {
-  for (const key of keys) {
-    const outcome = outcomes.get(key);
-    if (!outcome) throw stoppedBy ?? new Error(`The portal did not answer page ${key} of ${SESSION_LIST_METHOD}.`);
-    if (outcome.status === 'failed') throw outcome.error;
-    if (outcome.status === 'not-sent') throw outcome.reason;
-    const record = asRecord(outcome.result);
+/** Reads a query's pages of a round in order, up to the one that ends it (a page past the end is not looked at). */
+function readPages(state: QueryState, pages: readonly PageAnswer[]): void {
+  for (const page of pages) {
+    const record = asRecord(resultOf(page));
     const sessions = asList(record.sessions).map(readSession);
     state.pages++;
     for (const session of sessions) {
@@ -192,14 +183,9 @@ function readPages(state: QueryState, keys: readonly string[], outcomes: PageOut
   state.span = MAX_BATCH;
 }
 
-/** One page needs no batch envelope: a plain call, reported in the batch's shape. */
-async function singlePage(
-  client: Bitrix24Client,
-  command: BatchCommand,
-  signal?: AbortSignal,
-  beforeSend?: () => void,
-): Promise<{ outcomes: PageOutcomes; requests: number; stoppedBy?: unknown }> {
-  beforeSend?.();
-  const { result } = await client.call(command.method, command.params, { idempotent: true, signal });
-  return { outcomes: new Map([[command.key, { key: command.key, status: 'ok', result }]]), requests: 1 };
+/** Keeps each chat's session with the larger id (sessions read twice at a window's edge come back once). */
+export function keepLatest(byChat: Map<number, SessionItem>, session: SessionItem): void {
+  if (session.chatId <= 0 || session.id <= 0) return;
+  const known = byChat.get(session.chatId);
+  if (!known || known.id < session.id) byChat.set(session.chatId, session);
 }

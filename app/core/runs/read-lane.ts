@@ -4,8 +4,8 @@
 import { type Bitrix24Error, CLIENT_CODES, isBitrix24Error } from '../bitrix24/errors.ts';
 import type { BatchCommand, Bitrix24Client, CommandOutcome } from '../bitrix24/types.ts';
 import { parseDialog } from '../chats/dialog.ts';
-import { asInt, asList, asRecord } from '../chats/lenient.ts';
-import { readSessionQueries, type SessionItem } from '../chats/session-list.ts';
+import { asInt, asList, asRecord, latestIso } from '../chats/lenient.ts';
+import { keepLatest, readSessionQueries, type SessionItem } from '../chats/session-list.ts';
 import { METHODS } from './estimate.ts';
 import type { BaselineRecord, ChatChange, JournalRecord, RunReason, WatermarkRecord } from './journal.ts';
 import type { RunCore } from './run-core.ts';
@@ -270,7 +270,8 @@ export class ReadLane {
       if (chat.state === 'pending' || chat.state === 'sent') writesLeft = true;
     }
     if (!writesLeft) return now;
-    const oldest = Math.min(...waiting.map((chat) => chat.startSentAt ?? now));
+    let oldest = now;
+    for (const chat of waiting) oldest = Math.min(oldest, chat.startSentAt ?? now);
     return oldest + LIST_VERIFY_WAIT_MS;
   }
 
@@ -320,13 +321,8 @@ export class ReadLane {
     }
     for (const session of sessions) {
       if (session.id <= watermark || !run.state.chats.has(session.chatId)) continue;
-      const known = this.listed.get(session.chatId);
-      if (!known || known.id < session.id) this.listed.set(session.chatId, session);
-      if (
-        session.dateCreate !== null &&
-        (this.listCursor === null || Date.parse(session.dateCreate) > Date.parse(this.listCursor))
-      )
-        this.listCursor = session.dateCreate;
+      keepLatest(this.listed, session);
+      this.listCursor = latestIso(this.listCursor, session.dateCreate);
     }
     const changes: ChatChange[] = [];
     for (const chat of waiting) {
